@@ -1,0 +1,23 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from casereviews.api import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("referrals/", views.ReferralListCreate.as_view(), name="referrals"),
+    path("referrals/<str:reference>/", views.ReferralDetail.as_view(), name="referral"),
+    path("referrals/<str:reference>/notifications/", views.NotificationListCreate.as_view(), name="notifications"),
+    path("referrals/<str:reference>/assessments/", views.AssessmentListCreate.as_view(), name="assessments"),
+    path(
+        "referrals/<str:reference>/recommendations/", views.RecommendationListCreate.as_view(), name="recommendations"
+    ),
+    path("referrals/<str:reference>/panel-responses/", views.PanelResponseListCreate.as_view(), name="panel_responses"),
+    path("referrals/<str:reference>/decision/", views.DecisionListCreate.as_view(), name="decision"),
+    path("referrals/<str:reference>/transitions/", views.TransitionCreate.as_view(), name="transitions"),
+    path("referrals/<str:reference>/deadlines/", views.ReferralDeadlines.as_view(), name="referral_deadlines"),
+    path("deadlines/", views.DeadlineList.as_view(), name="deadlines"),
+]

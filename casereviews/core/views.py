@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from casereviews.core.audit import audit_record
+from casereviews.core.models import AuditEvent
+from casereviews.partnerships.models import Role, User
+from casereviews.partnerships.selectors import partnerships_where
+from casereviews.referrals.selectors import can_see_dashboard
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    context = {"can_see_dashboard": user.is_authenticated and can_see_dashboard(user)}
+    return render(request, "core/home.html", context)
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """A business manager reads their own partnerships' audit entries, newest first."""
+    user: User = request.user  # type: ignore[assignment]
+    partnerships = partnerships_where(user, {Role.BUSINESS_MANAGER})
+    if not partnerships.exists():
+        raise PermissionDenied
+    events = AuditEvent.objects.filter(partnership__in=partnerships).select_related("partnership")
+    action = request.GET.get("action", "").strip()
+    if action:
+        events = events.filter(action__startswith=action)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    audit_record(actor=user, action="audit.view", summary="Viewed the audit log")
+    return render(request, "core/audit_log.html", {"page": page, "action": action})
+
+
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/accessibility.html")
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/privacy.html")
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,36 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from casereviews.partnerships.models import Agency, FrameworkPeriod, Membership, Partnership, User
+
+
+class FrameworkPeriodInline(admin.TabularInline):
+    model = FrameworkPeriod
+    extra = 0
+
+
+@admin.register(Partnership)
+class PartnershipAdmin(admin.ModelAdmin):
+    list_display = ["name", "nation", "region"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [FrameworkPeriodInline]
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["name", "partnership", "sector"]
+    list_filter = ["partnership"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+
+
+@admin.register(User)
+class CaseReviewsUserAdmin(UserAdmin):
+    inlines = [MembershipInline]
+    fieldsets = (
+        *(UserAdmin.fieldsets or ()),
+        ("Work", {"fields": ["full_name", "job_title", "organisation", "phone"]}),
+    )

@@ -1,0 +1,133 @@
+"""Reads of referrals, already scoped to what the person may see."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+
+from casereviews.frameworks.engine import open_states, state_label, transitions_from
+from casereviews.frameworks.schema import Transition
+from casereviews.frameworks.services import get_framework
+from casereviews.partnerships.models import Partnership, Role, User
+from casereviews.partnerships.selectors import partnerships_where, roles_in
+from casereviews.referrals.models import Deadline, DeadlineStatus, Referral
+from casereviews.referrals.rules import CASE_STAFF
+
+
+def referrals_visible_to(user: User | AnonymousUser) -> QuerySet[Referral]:
+    if not user.is_authenticated:
+        return Referral.objects.none()
+    staff_partnerships = partnerships_where(user, set(CASE_STAFF))
+    return Referral.objects.filter(Q(partnership__in=staff_partnerships) | Q(submitted_by=user)).select_related(
+        "partnership"
+    )
+
+
+def referral_status_label(referral: Referral) -> str:
+    return state_label(get_framework(referral.framework_code), referral.state)
+
+
+def transitions_for(user: User, referral: Referral) -> list[Transition]:
+    """The steps this person could take now, for the referral page's buttons."""
+    roles = roles_in(user, referral.partnership)
+    framework = get_framework(referral.framework_code)
+    return [t for t in transitions_from(framework, referral.state) if set(t.roles) & roles]
+
+
+def referral_partnerships_for(user: User) -> QuerySet[Partnership]:
+    """Where this person may refer: any partnership they belong to, in any role."""
+    return Partnership.objects.filter(memberships__user=user, memberships__partnership__isnull=False).distinct()
+
+
+@dataclass(frozen=True)
+class DashboardRow:
+    referral: Referral
+    status: str
+    next_deadline: Deadline | None
+    deadlines: list[Deadline]
+
+    @property
+    def worst(self) -> DeadlineStatus | None:
+        return self.next_deadline.status if self.next_deadline else None
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    partnership: int | None = None
+    state: str = ""
+    deadline_status: str = ""  # due_soon, overdue, breached
+    query: str = ""
+
+
+_URGENCY = {
+    DeadlineStatus.OVERDUE: 0,
+    DeadlineStatus.DUE_SOON: 1,
+    DeadlineStatus.PENDING: 2,
+    DeadlineStatus.MET_LATE: 3,
+    DeadlineStatus.MET: 4,
+    DeadlineStatus.CANCELLED: 5,
+}
+
+
+def dashboard_rows(user: User, filters: DashboardFilters, today: datetime.date) -> list[DashboardRow]:
+    """Every open case in the business manager's (or case staff's) partnerships with its next deadline."""
+    partnerships = partnerships_where(user, set(CASE_STAFF))
+    referrals = (
+        Referral.objects.filter(partnership__in=partnerships)
+        .select_related("partnership")
+        .prefetch_related("deadlines")
+        .order_by("submitted_at")
+    )
+    if filters.partnership:
+        referrals = referrals.filter(partnership_id=filters.partnership)
+    if filters.state:
+        referrals = referrals.filter(state=filters.state)
+    if filters.query:
+        referrals = referrals.filter(
+            Q(reference__icontains=filters.query) | Q(child_reference__icontains=filters.query)
+        )
+    open_by_framework: dict[str, set[str]] = {}
+    rows = []
+    for referral in referrals:
+        if referral.framework_code not in open_by_framework:
+            open_by_framework[referral.framework_code] = open_states(get_framework(referral.framework_code))
+        if referral.state not in open_by_framework[referral.framework_code] and not filters.state:
+            continue
+        deadlines = sorted(referral.deadlines.all(), key=lambda d: (_URGENCY[d.status_on(today)], d.due_on))
+        pending = [d for d in deadlines if d.is_open]
+        row = DashboardRow(
+            referral=referral,
+            status=referral_status_label(referral),
+            next_deadline=pending[0] if pending else None,
+            deadlines=deadlines,
+        )
+        statuses = {d.status_on(today) for d in deadlines}
+        if filters.deadline_status == "overdue" and DeadlineStatus.OVERDUE not in statuses:
+            continue
+        if filters.deadline_status == "due_soon" and DeadlineStatus.DUE_SOON not in statuses:
+            continue
+        if filters.deadline_status == "breached" and not statuses & {DeadlineStatus.OVERDUE, DeadlineStatus.MET_LATE}:
+            continue
+        rows.append(row)
+    rows.sort(
+        key=lambda r: (
+            _URGENCY[r.next_deadline.status_on(today)] if r.next_deadline else 9,
+            r.next_deadline.due_on if r.next_deadline else datetime.date.max,
+        )
+    )
+    return rows
+
+
+def can_see_dashboard(user: User) -> bool:
+    return partnerships_where(user, set(CASE_STAFF)).exists()
+
+
+def is_business_manager_anywhere(user: User) -> bool:
+    return partnerships_where(user, {Role.BUSINESS_MANAGER}).exists()
+
+
+def is_case_staff_for(user: User, referral: Referral) -> bool:
+    return bool(roles_in(user, referral.partnership) & CASE_STAFF)

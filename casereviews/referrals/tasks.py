@@ -1,0 +1,59 @@
+"""E-mail about referrals, sent by the task worker after the change has committed.
+
+The e-mails say that something happened and link to the service; they never carry case details, because
+e-mail leaves the system's access control.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django_tasks import task
+
+from casereviews.partnerships.models import Membership, Role
+
+
+@task()
+def referral_submitted_email(referral_id: int) -> int:
+    from casereviews.referrals.models import Referral
+
+    referral = Referral.objects.select_related("partnership").filter(pk=referral_id).first()
+    if referral is None:
+        return 0
+    recipients = list(
+        Membership.objects.filter(partnership=referral.partnership, role=Role.BUSINESS_MANAGER)
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+    if not recipients:
+        return 0
+    return send_mail(
+        subject=f"New referral {referral.reference}",
+        message=(
+            f"A new referral, {referral.reference}, has been submitted to {referral.partnership.name}.\n"
+            "Sign in to Case Reviews to see it. Statutory clocks have started.\n"
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=recipients,
+    )
+
+
+@task()
+def referral_status_email(referral_id: int) -> int:
+    from casereviews.frameworks.engine import state_label
+    from casereviews.frameworks.services import get_framework
+    from casereviews.referrals.models import Referral
+
+    referral = Referral.objects.select_related("submitted_by").filter(pk=referral_id).first()
+    if referral is None or not referral.referrer_email:
+        return 0
+    status = state_label(get_framework(referral.framework_code), referral.state)
+    return send_mail(
+        subject=f"Referral {referral.reference}: {status}",
+        message=(
+            f"The status of your referral {referral.reference} is now: {status}.\n"
+            "Sign in to Case Reviews to see it.\n"
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[referral.referrer_email],
+    )

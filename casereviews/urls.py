@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from casereviews.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("referrals/", include("casereviews.referrals.urls")),
+    path("api/", include("casereviews.api.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("casereviews.core.urls")),
+]

@@ -1,0 +1,294 @@
+"""Find a report's sections (terms of reference, chronology, findings, ...) by their headings.
+
+Reports word their headings in many ways ("3. Terms of Reference", "SCOPE OF THE REVIEW", "Lessons
+learned"), so a heading is recognised by its shape and its words together:
+
+* its shape: one short line (at most 12 words) with no closing full stop, comma or semicolon, not a table
+  row, and not a contents entry ending in a page number;
+* its words: the line names a kind of section (`SECTION_KINDS`). A line written as a heading - numbered,
+  ALL CAPS or Title Case - may name the kind anywhere ("The Board's Response to the Review"); a line in
+  sentence case must be a known heading phrase in full ("Scope of the review"), so that a sentence that
+  merely contains "recommendations" is not a heading;
+* headings that name no known kind are kept as `other` only when they are unmistakable: ALL CAPS, or
+  numbered so that they continue the numbering of the headings already found ("7. Next steps" after
+  "6. Findings"); a numbered list item ("1. Domestic abuse") does not continue it.
+
+A section runs from its heading to the next heading of the same or a higher level, or to the end. The level
+of "5.2 Supervision" is 2; numbered items of a section ("Recommendation 3", "Finding 2") are level 2; other
+headings are level 1. A contents page lists headings too: lines from a "Contents" heading to the end of its
+page, or to the first heading that repeats one already listed, are not sections.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from extraction.document import Document, Section
+
+_MAX_HEADING_WORDS = 12
+_MAX_HEADING_LENGTH = 100
+
+# Regular expressions over the lower-cased heading without its number. A heading written as a heading may
+# put a few words before the kind's phrase (`_LEAD_IN`) and anything after it; a sentence-case line must be
+# the phrase in full. The first kind that matches wins.
+SECTION_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("appendix", ("appendix", "appendices", "annex(?:e|es)?", "glossary", "references", "bibliography")),
+    ("terms_of_reference", (
+        "terms of reference", "scope(?: of (?:the )?review)?", "key lines of enquiry", "review questions",
+    )),
+    ("methodology", (
+        "methodology", "methods?", "(?:the )?review process", "process of the review",
+        "approach to the review", "family involvement", "involvement of (?:the )?family",
+        "practitioner involvement", "limitations",
+    )),
+    ("introduction", ("introduction", "purpose of (?:the |this )?review", "preface", "foreword")),
+    ("background", (
+        "(?:family )?background", "family (?:history|composition|structure)", "pen picture", "context",
+    )),
+    ("chronology", (
+        "chronology", "(?:summary of )?key events", "timeline", "case history", "narrative(?: of events)?",
+        "summary of (?:the )?(?:case|events)", "what happened",
+    )),
+    ("analysis", ("analysis", "appraisal of practice", "key practice episodes", "evaluation of practice")),
+    ("good_practice", ("(?:areas of |examples of )?good practice", "what went well", "strengths")),
+    ("findings", ("findings?", "emerging themes", "issues", "themes")),
+    # "Learning disability" and "learning difficulties" are risk factors, not the review's learning.
+    ("learning", (
+        "learning(?! disabilit| difficult)(?: points?)?", "lessons?(?: (?:learned|learnt|to be learned))?",
+    )),
+    ("recommendations", ("recommendations?",)),
+    ("response", (
+        "(?:board|partnership|partners|safeguarding partners|lscb|lscp)[’']?s?[’']? (?:written )?response",
+        "response (?:of|from) the (?:board|partnership|safeguarding partners)",
+        "(?:written )?response to (?:the|this) review",
+        "action plan",
+    )),
+    ("conclusion", ("conclusions?", "concluding (?:remarks|comments)", "final (?:comments|remarks)")),
+)  # fmt: skip
+# Phrases that are headings only when they stand alone: "Strategy Discussion" and "Police Response" are not.
+_KIND_ONLY_IN_FULL = {"analysis": ("discussion",), "response": ("(?:written )?response",)}
+
+_LEAD_IN = (
+    r"(?:(?:the|a|an|summary of|key|main|overall|review|agency|multi[- ]agency|single[- ]agency|further)\s+)*"
+)
+_QUALIFIER = r"(?:\s+(?:of|for|from|to|in)\s+(?:the|this)\s+(?:review|case|partnership|board))?"
+_KIND_AT_START = [
+    (kind, re.compile(rf"{_LEAD_IN}(?:{'|'.join(phrases)})\b")) for kind, phrases in SECTION_KINDS
+]
+_KIND_IN_FULL = [
+    (kind, re.compile(rf"{_LEAD_IN}(?:{'|'.join(phrases + _KIND_ONLY_IN_FULL.get(kind, ()))}){_QUALIFIER}"))
+    for kind, phrases in SECTION_KINDS
+]
+
+_NUMBER = re.compile(
+    r"^(?:(?:section|part|chapter)\s+)?(?P<number>\d{1,2}(?:\.\d{1,2})*)(?:\.(?!\d)|\))?\s+(?P<title>\S.*)$",
+    re.IGNORECASE,
+)
+_ROMAN_NUMBER = re.compile(r"^(?P<number>[ivxlc]{1,6})[.)]\s+(?P<title>\S.*)$", re.IGNORECASE)
+_ITEM_HEADING = re.compile(r"^(?P<item>recommendation|finding|learning point|lesson)\s+\d+\b", re.IGNORECASE)
+_ITEM_KINDS = {
+    "recommendation": "recommendations",
+    "finding": "findings",
+    "learning point": "learning",
+    "lesson": "learning",
+}
+_WORDS_BEFORE_A_NUMBER = {
+    "appendix", "annex", "recommendation", "finding", "part", "section", "chapter", "phase", "stage",
+    "lesson", "point", "theme", "episode", "table", "figure",
+}  # fmt: skip
+_TRAILING_PAGE_NUMBER = re.compile(r"(?P<gap>\.{2,}|…+|\t|\s{2,}|\s)\s*\(?\d{1,3}\)?$")
+_CONTENTS = re.compile(r"^(?:table of )?contents$|^index$", re.IGNORECASE)
+_MINOR_WORDS = {
+    "a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "the", "to", "with",
+    "its", "their", "our", "this",
+}  # fmt: skip
+_LETTERS = re.compile(r"[^\W\d_]")
+
+
+@dataclass(frozen=True)
+class _Line:
+    start: int
+    end: int
+    text: str  # stripped of surrounding space and a byte-order mark
+
+
+@dataclass(frozen=True)
+class _Heading:
+    line: _Line
+    kind: str
+    level: int
+    number: tuple[int, ...] | None
+
+
+def find_sections(document: Document) -> list[Section]:
+    """The document's sections in order of appearance; subsections (level 2) are listed too."""
+    headings = _headings(document)
+    sections = []
+    for index, heading in enumerate(headings):
+        end = len(document.text)
+        for later in headings[index + 1 :]:
+            if later.level <= heading.level:
+                end = later.line.start
+                break
+        sections.append(
+            Section(kind=heading.kind, heading=heading.line.text, start=heading.line.start, end=end)
+        )
+    return sections
+
+
+def classify_heading(text: str) -> str | None:
+    """The kind of section a heading line names, or None when it names none or is not heading-shaped."""
+    title, _ = _split_number(text.strip())
+    if not _heading_shaped(text.strip()):
+        return None
+    return _kind(title, emphatic=_is_emphatic(text.strip(), title))
+
+
+def _headings(document: Document) -> list[_Heading]:
+    headings: list[_Heading] = []
+    last_numbers: dict[int, tuple[int, ...]] = {}
+    contents_until = -1
+    contents_seen: set[str] = set()
+    page_ends = [page.end for page in document.pages]
+    for line in _lines(document.text):
+        text = line.text
+        if _CONTENTS.match(text.rstrip(":")):
+            contents_until = _page_end_after(page_ends, line.start, len(document.text))
+            contents_seen = set()
+            continue
+        if line.start < contents_until:
+            key = _split_number(text)[0].lower()
+            if key not in contents_seen:
+                contents_seen.add(key)
+                continue
+            contents_until = -1  # the first heading listed twice is the body's own
+        if not _heading_shaped(text):
+            continue
+        heading = _heading(line, last_numbers)
+        if heading is None:
+            continue
+        if heading.number is not None:
+            last_numbers[len(heading.number)] = heading.number
+            for deeper in [depth for depth in last_numbers if depth > len(heading.number)]:
+                del last_numbers[deeper]
+        headings.append(heading)
+    return headings
+
+
+def _heading(line: _Line, last_numbers: dict[int, tuple[int, ...]]) -> _Heading | None:
+    title, number = _split_number(line.text)
+    kind = _kind(title, _is_emphatic(line.text, title))
+    item = _ITEM_HEADING.match(title)
+    if item:
+        return _Heading(line, _ITEM_KINDS[item.group("item").lower()], 2, None)
+    if kind is not None:
+        if number is not None and not _continues(number, last_numbers, strictly_next=False):
+            return None
+        return _Heading(line, kind, len(number) if number else 1, number)
+    if number is not None and _continues(number, last_numbers, strictly_next=True):
+        return _Heading(line, "other", len(number), number)
+    if number is None and title.isupper() and len(title) > 3:
+        return _Heading(line, "other", 1, None)
+    return None
+
+
+def _continues(number: tuple[int, ...], last: dict[int, tuple[int, ...]], strictly_next: bool) -> bool:
+    """Whether a heading number fits the numbering of the headings so far.
+
+    A heading that names a known kind needs only to be numbered higher than the previous heading at its
+    depth under the same parent ("6. Learning", then "1. Learning about ..." is a list item). A heading
+    that names no kind must be the very next number (5 after 4, 5.2 after 5.1, 5.1 after 5), and a first
+    heading at the top depth cannot be one: a list starting at "1." is not a heading.
+    """
+    depth = len(number)
+    parent = number[:-1]
+    if depth > 1 and last.get(depth - 1) != parent:
+        return not strictly_next
+    previous = last.get(depth)
+    if previous is None:
+        return not strictly_next or (depth > 1 and number[-1] == 1)
+    if strictly_next:
+        return number[-1] == previous[-1] + 1
+    return number[-1] > previous[-1]
+
+
+def _kind(title: str, emphatic: bool) -> str | None:
+    lowered = " ".join(title.lower().rstrip(":").split())
+    if emphatic:
+        return next((kind for kind, pattern in _KIND_AT_START if pattern.match(lowered)), None)
+    return next((kind for kind, pattern in _KIND_IN_FULL if pattern.fullmatch(lowered)), None)
+
+
+def _heading_shaped(text: str) -> bool:
+    if not text or len(text) > _MAX_HEADING_LENGTH or not _LETTERS.search(text):
+        return False
+    if text[-1] in ".,;" or " | " in text or len(text.split()) > _MAX_HEADING_WORDS:
+        return False
+    return not _is_contents_entry(text)
+
+
+def _is_contents_entry(text: str) -> bool:
+    match = _TRAILING_PAGE_NUMBER.search(text)
+    if match is None:
+        return False
+    if match.group("gap").strip(" ") and match.group("gap") not in (" ",):
+        return True  # a dot leader or a tab before the number
+    if len(match.group("gap")) > 1:
+        return True
+    words = text[: match.start()].split()
+    return bool(words) and words[-1].lower().strip(":") not in _WORDS_BEFORE_A_NUMBER
+
+
+def _split_number(text: str) -> tuple[str, tuple[int, ...] | None]:
+    match = _NUMBER.match(text)
+    if match:
+        parts = [int(part) for part in match.group("number").split(".")]
+        # "4.0 Analysis" is how many reports number a top-level heading whose subsections are 4.1, 4.2.
+        while len(parts) > 1 and parts[-1] == 0:
+            parts.pop()
+        return match.group("title").strip(), tuple(parts)
+    match = _ROMAN_NUMBER.match(text)
+    if match and match.group("number").isupper() == text[: len(match.group("number"))].isupper():
+        return match.group("title").strip(), (_roman_value(match.group("number")),)
+    return text, None
+
+
+def _is_emphatic(text: str, title: str) -> bool:
+    if _split_number(text)[1] is not None:
+        return True
+    letters = [char for char in title if char.isalpha()]
+    if letters and all(char.isupper() for char in letters):
+        return True
+    words = [word for word in re.findall(r"[^\W\d_][\w’'-]*", title)]
+    significant = [word for index, word in enumerate(words) if index == 0 or word.lower() not in _MINOR_WORDS]
+    return bool(significant) and all(word[0].isupper() for word in significant)
+
+
+def _lines(text: str) -> Iterator[_Line]:
+    start = 0
+    for raw in text.splitlines(keepends=True):
+        stripped = raw.strip().lstrip("\ufeff").strip()
+        if stripped:
+            offset = start + raw.index(stripped[0])
+            yield _Line(start=offset, end=offset + len(stripped), text=stripped)
+        start += len(raw)
+
+
+def _page_end_after(page_ends: list[int], offset: int, text_length: int) -> int:
+    for end in page_ends:
+        if end >= offset:
+            return end
+    return text_length
+
+
+def _roman_value(numeral: str) -> int:
+    values = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+    total = 0
+    lowered = numeral.lower()
+    for index, char in enumerate(lowered):
+        value = values[char]
+        following = values[lowered[index + 1]] if index + 1 < len(lowered) else 0
+        total += -value if value < following else value
+    return total
