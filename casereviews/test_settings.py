@@ -20,3 +20,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not the in-memory default: two writers must wait for each other as in production (WAL,
+    # IMMEDIATE transactions), which the concurrency tests rely on.
+    test_database = str(Path(os.environ["CASEREVIEWS_VAR_DIR"]) / "test.sqlite3")
+    DATABASES["default"]["TEST"] = {"NAME": test_database}  # noqa: F405

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from pydantic import ValidationError
 
-from casereviews.core.audit import audit_record
+from casereviews.core.admin import AuditedAdmin
 from casereviews.frameworks.models import StoredFramework
 from casereviews.frameworks.schema import FrameworkDefinition
 
@@ -27,7 +27,7 @@ class StoredFrameworkForm(forms.ModelForm):
 
 
 @admin.register(StoredFramework)
-class StoredFrameworkAdmin(admin.ModelAdmin):
+class StoredFrameworkAdmin(AuditedAdmin):
     form = StoredFrameworkForm
     list_display = ["code", "shipped_version", "edited_locally", "updated_at", "updated_by"]
 
@@ -35,9 +35,3 @@ class StoredFrameworkAdmin(admin.ModelAdmin):
         obj.edited_locally = True
         obj.updated_by = request.user  # type: ignore[assignment]
         super().save_model(request, obj, form, change)
-        audit_record(
-            actor=request.user,
-            action="framework.edit",
-            summary=f"Corrected the framework definition {obj.code}",
-            target=obj,
-        )

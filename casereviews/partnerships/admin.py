@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from casereviews.core.admin import AuditedAdmin
 from casereviews.partnerships.models import Agency, FrameworkPeriod, Membership, Partnership, User
 
 
@@ -10,14 +11,14 @@ class FrameworkPeriodInline(admin.TabularInline):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(admin.ModelAdmin):
+class PartnershipAdmin(AuditedAdmin):
     list_display = ["name", "nation", "region"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [FrameworkPeriodInline]
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(AuditedAdmin):
     list_display = ["name", "partnership", "sector"]
     list_filter = ["partnership"]
 
@@ -28,7 +29,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class CaseReviewsUserAdmin(UserAdmin):
+class CaseReviewsUserAdmin(AuditedAdmin, UserAdmin):
     inlines = [MembershipInline]
     fieldsets = (
         *(UserAdmin.fieldsets or ()),

@@ -18,6 +18,7 @@ from casereviews.referrals.services import (
     assessment_record,
     decision_record,
     notification_record,
+    panel_response_record,
     recommendation_record,
     referral_transition,
 )
@@ -85,7 +86,11 @@ def test_every_step_of_the_journey_writes_an_entry_with_actor_action_partnership
         answers={"abuse_or_neglect": True, "seriously_harmed": True, "organisations_concern": True},
     )
     recommendation_record(actor=people.subgroup, referral=referral, option="lcspr", rationale="Two agencies.")
+    panel_response_record(
+        actor=people.manager, referral=referral, received_on=datetime.date(2025, 4, 1), summary="Agreed."
+    )
     decision_record(actor=people.chair, referral=referral, option="lcspr", rationale="Agreed.")
+    referral_transition(actor=people.manager, referral=referral, transition_id="close")
 
     entries = entries_after(start)
     assert [(entry.action, entry.actor) for entry in entries] == [
@@ -94,7 +99,9 @@ def test_every_step_of_the_journey_writes_an_entry_with_actor_action_partnership
         ("referral.accept", people.manager),
         ("referral.assess", people.subgroup),
         ("referral.recommend", people.subgroup),
+        ("referral.record_panel_response", people.manager),
         ("referral.decide", people.chair),
+        ("referral.close", people.manager),
     ]
     for entry in entries:
         assert entry.actor is not None

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from extraction.pii import PiiScanner
 from extraction.pii_evaluation import TabReport, evaluate_spans, evaluate_tab
 from extraction.record import PiiFinding
+from tests.shared_data import shared_data
 
-TAB_DEV = Path("/work/shared/data/tab-dev/echr_dev_docs.json")
+TAB_DEV = shared_data("tab-dev/echr_dev_docs.json")
 TEXT = "Kelly Marsh lives at 14 Acacia Road with Child A."
 
 

@@ -7,8 +7,9 @@ from extraction.errors import CorruptDocument, EmptyDocument, EncryptedDocument,
 from extraction.readers import PAGE_SEPARATOR, read_bytes, read_document
 from extraction.safety import DOCX, HTML, PDF, TEXT, Limits
 from tests.extraction import fixtures_builders as build
+from tests.shared_data import shared_data
 
-REAL_FORM = Path("/work/shared/data/real-forms/150109DSP-Milw-505-90D.pdf")
+REAL_FORM = shared_data("real-forms/150109DSP-Milw-505-90D.pdf")
 
 REPORT_PAGES = [
     [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -11,16 +12,17 @@ from django.db import connection
 from django.db.backends.sqlite3.creation import DatabaseCreation
 
 from casereviews.core.audit import audit_verify
-from casereviews.core.errors import DomainError, EditConflict
+from casereviews.core.errors import DomainError, Duplicate, EditConflict
 from casereviews.core.models import AuditEvent
 from casereviews.referrals.models import Decision, Referral
 from casereviews.referrals.services import (
     assessment_record,
     decision_record,
     recommendation_record,
+    referral_submit,
     referral_transition,
 )
-from tests.factories import make_referral
+from tests.factories import make_referral, referral_input
 
 THREAD_TIMEOUT_SECONDS = 30
 
@@ -98,3 +100,24 @@ def test_two_chairs_deciding_at_once_record_one_decision_and_the_other_is_told(p
     assert AuditEvent.objects.filter(action="referral.decide").count() == 1
     assert AuditEvent.objects.count() == entries_before + 1
     assert audit_verify()[1] is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_referral_submitted_twice_at_once_is_created_once(people, northshire):
+    if connection.vendor == "sqlite" and DatabaseCreation.is_in_memory_db(connection.settings_dict["NAME"]):
+        pytest.skip("the in-memory SQLite test database cannot queue two writers (see the test above)")
+    key = uuid.uuid4()
+
+    def submit() -> Referral:
+        return referral_submit(
+            submitted_by=people.referrer, partnership=northshire, data=referral_input(), submission_key=key
+        )
+
+    outcomes = run_at_once([submit, submit])
+
+    created = [outcome for outcome in outcomes if isinstance(outcome, Referral)]
+    duplicates = [outcome for outcome in outcomes if isinstance(outcome, Duplicate)]
+    assert len(created) == 1 and len(duplicates) == 1, outcomes
+    assert duplicates[0].existing == created[0]
+    assert Referral.objects.filter(submission_key=key).count() == 1
+    assert AuditEvent.objects.filter(action="referral.submit").count() == 1

@@ -104,7 +104,8 @@ def current(referral: Referral) -> Referral:
 
 
 def advance(referral: Referral, people: Any, to_state: str) -> Referral:
-    """Take a referral under either English framework along the usual path until it reaches `to_state`."""
+    """Take a referral under either English framework along the usual path as far as `to_state`: the
+    framework's screening state, "assessed" (screening, with an assessment), "recommended" or "decided"."""
     england_2023 = referral.framework_code == "england_2023"
     screening = "rapid_review" if england_2023 else "screening"
     answers = LCSPR_ANSWERS if england_2023 else SCR_DEATH_ANSWERS

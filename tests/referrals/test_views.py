@@ -76,8 +76,9 @@ def test_a_double_submitted_form_creates_one_referral_and_says_so(as_, northshir
 
 def test_an_incident_after_the_awareness_date_is_refused_and_nothing_is_saved(as_, northshire):
     data = referral_form(northshire, **_date("incident_date", datetime.date(2025, 5, 9)))
+    client = as_("referrer")
     audit_before = AuditEvent.objects.count()
-    response = as_("referrer").post(reverse("referrals:create"), data)
+    response = client.post(reverse("referrals:create"), data)
     assert response.status_code == 200
     assert "cannot have become aware before the incident" in response.content.decode()
     assert Referral.objects.count() == 0

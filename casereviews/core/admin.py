@@ -1,0 +1,55 @@
+"""The Django admin, audited: every change made there goes into the audit log like any other change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db import models
+from django.http import HttpRequest
+
+from casereviews.core.audit import audit_record
+from casereviews.core.models import AuditEvent
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    def _partnership_of(self, obj: models.Model) -> Any:
+        from casereviews.partnerships.models import Partnership
+
+        if isinstance(obj, Partnership):
+            return obj
+        return getattr(obj, "partnership", None)
+
+    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        audit_record(actor=request.user, action="admin.add", target=obj, partnership=self._partnership_of(obj),
+                     summary=f"Added {obj._meta.verbose_name} “{obj}” in the admin", changes={"message": message})
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        audit_record(actor=request.user, action="admin.change", target=obj, partnership=self._partnership_of(obj),
+                     summary=f"Changed {obj._meta.verbose_name} “{obj}” in the admin", changes={"message": message})
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request: HttpRequest, queryset: Any) -> Any:
+        for obj in queryset:
+            audit_record(actor=request.user, action="admin.delete", target=obj,
+                         partnership=self._partnership_of(obj), summary=f"Deleted {obj._meta.verbose_name} “{obj}”")
+        return super().log_deletions(request, queryset)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit log can be read in the admin but never changed."""
+
+    list_display = ["sequence", "at", "actor_label", "action", "summary", "ip_address"]
+    list_filter = ["action", "partnership"]
+    search_fields = ["summary", "actor_label", "object_id"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

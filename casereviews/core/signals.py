@@ -1,0 +1,28 @@
+"""Sign-in events go into the audit log: who signed in, who failed to, and from where."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from casereviews.core.audit import audit_record
+
+
+@receiver(user_logged_in)
+def audit_sign_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    audit_record(actor=user, action="auth.sign_in", summary=f"{user.get_username()} signed in", target=user)
+
+
+@receiver(user_logged_out)
+def audit_sign_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if user is not None:
+        audit_record(actor=user, action="auth.sign_out", summary=f"{user.get_username()} signed out", target=user)
+
+
+@receiver(user_login_failed)
+def audit_failed_sign_in(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+    # Record what was typed as the account name, never the password.
+    attempted = str(credentials.get("username") or credentials.get("email") or credentials.get("login") or "")[:150]
+    audit_record(actor=None, action="auth.sign_in_failed", summary=f"Failed sign-in for {attempted!r}")

@@ -1,0 +1,172 @@
+"""Numbered, bulleted and tabled items under a heading: the shared reader of recommendations and findings.
+
+A region of the text (a section from `extraction.sections`, or the lines under a heading found here) is
+read line by line. An item starts at a keyword ("Recommendation 3:", "Finding 1 -"), a number ("1.",
+"2)", "(3)", "4.2", "R5"), a table row ("1 | text | owner"), or, when nothing in the region is numbered,
+a bullet. Wrapped lines join the item they continue; after a blank line a paragraph joins only when the
+item's sentence is plainly unfinished (no closing punctuation, next line in lower case), because page
+breaks split items but rationales and headings follow them. Bullets inside a numbered item are its parts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from extraction.document import Section
+from extraction.facts.text import TextIndex
+
+# A region found by its heading ends at the next heading or after this many characters.
+MAX_REGION_CHARS: Final = 40_000
+MIN_PARAGRAPH_CHARS: Final = 40
+
+_NUMBER: Final = r"(?P<number>\d{1,2}(?:\.\d{1,2}){0,2}[a-z]?)"
+_BULLET: Final = re.compile(r"^[ \t\f]*[•▪●◦■➢*·o\-–][ \t]+(?P<text>.*)$")
+_LETTERED_PART: Final = re.compile(r"^[ \t\f]*\(?[a-h]\)[ \t]+")
+_TABLE_ROW: Final = re.compile(rf"^[ \t\f]*\|?[ \t]*{_NUMBER}\.?[ \t]*\|[ \t]*(?P<text>[^|]*)(?:\|.*)?$")
+_TAB_ROW: Final = re.compile(rf"^[ \t\f]*{_NUMBER}\.?\t+(?P<text>[^\t]*)(?:\t.*)?$")
+_NUMBERED: Final = re.compile(
+    # A bare number starts an item only when dotted ("7.1"): wrapped text often starts "12 weeks later".
+    rf"^[ \t\f]*(?:\(?{_NUMBER}[.)]|(?P<number2>\d{{1,2}}\.\d{{1,2}}(?:\.\d{{1,2}})?)(?=[ \t])"
+    rf"|R(?P<number3>\d{{1,2}})[:.)]?)"
+    r"[ \t]+(?P<text>\S.*)$"
+)
+_SENTENCE_DONE: Final = (".", "!", "?", ":", ";")
+_CONTINUATION_HYPHENS: Final = ("\ufffe", "\u00ad")
+
+
+@dataclass(frozen=True)
+class Item:
+    number: str | None
+    text: str
+    start: int
+    end: int
+
+
+def region_from_sections(sections: Sequence[Section], kinds: frozenset[str]) -> list[tuple[int, int]]:
+    return [(section.start, section.end) for section in sections if section.kind in kinds]
+
+
+def regions_by_heading(
+    index: TextIndex, heading: re.Pattern[str], next_heading: re.Pattern[str]
+) -> list[tuple[int, int]]:
+    """Regions from each matching heading line (not a contents line) to the next heading."""
+    regions = []
+    for match in heading.finditer(index.text):
+        if index.is_excluded(match.start()):
+            continue
+        body_start = match.end()
+        limit = min(len(index.text), body_start + MAX_REGION_CHARS)
+        following = next_heading.search(index.text, body_start, limit)
+        regions.append((body_start, following.start() if following else limit))
+    return regions
+
+
+def read_items(index: TextIndex, start: int, end: int, keyword: str) -> list[Item]:
+    """The items in `text[start:end]`; `keyword` is a regular expression for the item label"
+    " ("recommendation")."""
+    text = index.text
+    labelled = re.compile(
+        rf"^[ \t\f]*(?:{keyword})[ \t]*(?:no\.?[ \t]*)?(?P<number>\d{{1,2}}[a-z]?|(?-i:[A-Z]))\b["
+        rf" \t]*[:.)\-–—]?"
+        r"[ \t]*(?P<text>.*)$",
+        re.IGNORECASE,
+    )
+    lines = []
+    offset = start
+    for line in text[start:end].split("\n"):
+        lines.append((offset, offset + len(line)))
+        offset += len(line) + 1
+    numbered_region = any(_item_start(text[s:e], labelled, bullets=False) for s, e in lines)
+    items: list[_OpenItem] = []
+    blank_before = False
+    for line_start, line_end in lines:
+        line = text[line_start:line_end]
+        if not line.strip():
+            blank_before = True
+            continue
+        started = _item_start(line, labelled, bullets=not numbered_region)
+        if started is not None:
+            number, first_text = started
+            items.append(_OpenItem(number, [first_text] if first_text else [], line_start, line_end))
+        elif items and _continues(items[-1], line, blank_before):
+            items[-1].parts.append(_continuation_text(line))
+            items[-1].end = line_end
+        elif items and blank_before:
+            items[-1].closed = True
+        blank_before = False
+    return [item.finish(index) for item in items if item.parts]
+
+
+def _item_start(line: str, labelled: re.Pattern[str], *, bullets: bool) -> tuple[str | None, str] | None:
+    for pattern in (labelled, _TABLE_ROW, _TAB_ROW, _NUMBERED):
+        match = pattern.match(line)
+        if match is not None:
+            groups = match.groupdict()
+            number = groups.get("number") or groups.get("number2") or groups.get("number3")
+            return number, match.group("text").strip()
+    if bullets:
+        bullet = _BULLET.match(line)
+        if bullet is not None:
+            return None, bullet.group("text").strip()
+    return None
+
+
+@dataclass
+class _OpenItem:
+    number: str | None
+    parts: list[str]
+    start: int
+    end: int
+    closed: bool = False
+
+    def finish(self, index: TextIndex) -> Item:
+        evidence = index.evidence(self.start, self.end)
+        return Item(self.number, _join(self.parts), evidence.start, evidence.end)
+
+
+def _continues(item: _OpenItem, line: str, blank_before: bool) -> bool:
+    if item.closed:
+        return False
+    if not blank_before or not item.parts:
+        return True
+    stripped = _continuation_text(line)
+    unfinished = not item.parts[-1].rstrip().endswith(_SENTENCE_DONE)
+    return (
+        (unfinished and stripped[:1].islower())
+        or _LETTERED_PART.match(line) is not None
+        or _BULLET.match(line) is not None
+    )
+
+
+def _continuation_text(line: str) -> str:
+    bullet = _BULLET.match(line)
+    if bullet is not None:
+        return bullet.group("text").strip()
+    if "|" in line:
+        cells = [cell.strip() for cell in line.split("|")]
+        return next((cell for cell in cells if cell), "")
+    return line.strip()
+
+
+def _join(parts: Iterable[str]) -> str:
+    joined = ""
+    for part in parts:
+        if joined.endswith(_CONTINUATION_HYPHENS):
+            joined = joined[:-1] + part
+        else:
+            joined = f"{joined} {part}" if joined else part
+    return " ".join(joined.split())
+
+
+def paragraphs(index: TextIndex, start: int, end: int) -> list[Item]:
+    """Blank-line separated paragraphs long enough to be a finding, for regions with no numbered items."""
+    items = []
+    for match in re.finditer(r"\S(?:.|\n(?![ \t]*\n))*", index.text[start:end]):
+        text = " ".join(match.group().split())
+        if len(text) >= MIN_PARAGRAPH_CHARS:
+            evidence = index.evidence(start + match.start(), start + match.end())
+            items.append(Item(None, text, evidence.start, evidence.end))
+    return items

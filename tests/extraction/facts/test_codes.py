@@ -1,0 +1,142 @@
+import pytest
+
+from casereviews.learning.vocabulary import HARM_TYPES, PRACTICE_THEMES, RISK_FACTORS
+from extraction.facts.agencies import find_agencies
+from extraction.facts.codes import find_harm_types, find_practice_themes, find_risk_factors
+from extraction.facts.text import TextIndex
+from tests.extraction.facts.documents import assert_exact, make_document
+
+AFFIRMED = {
+    "physical_abuse": "Child A was found to have non-accidental injuries to her arms.",
+    "neglect": "The children lived with chronic neglect and poor home conditions.",
+    "sexual_abuse": "Child B disclosed that she had been sexually abused by an uncle.",
+    "sexual_exploitation": "Professionals believed Child C was at risk of child sexual exploitation.",
+    "criminal_exploitation": "Child D was drawn into county lines activity in a neighbouring town.",
+    "emotional_abuse": "The review found that Child E suffered emotional abuse over many years.",
+    "fabricated_induced_illness": "The paediatrician raised concerns about fabricated or induced illness.",
+    "domestic_abuse": "Mother described coercive control by her partner over several years.",
+    "parental_mental_ill_health": "Mother experienced post-natal depression after the birth of Child A.",
+    "parental_alcohol_misuse": "Father's alcohol misuse escalated during the pandemic.",
+    "parental_drug_misuse": "Mother's partner was using heroin throughout the period under review.",
+    "parental_learning_disability": "Mother has a mild learning disability and struggled with written plans.",
+    "parental_criminality": "Father had previous convictions for violence.",
+    "young_parents": "Mother was a young parent who had herself been in care.",
+    "unknown_male": "Neighbours reported an unknown male visiting the flat at night.",
+    "housing_instability": "The family moved between temporary accommodation placements five times.",
+    "poverty": "The family relied on a food bank and had significant rent arrears.",
+    "social_isolation": "Mother was socially isolated after moving to the area.",
+    "previous_child_removed": "Mother's older children had been removed from her care in 2015.",
+    "adolescent_self_harm": "Zara had been self-harming since the age of thirteen.",
+    "missing_episodes": "Child F was reported missing eleven times in six months.",
+    "online_harm": "Child G was groomed through social media by an adult male.",
+    "information_sharing": "Information was not shared between the GP and the health visitor.",
+    "voice_of_the_child": "Child A was not spoken to alone during the assessment.",
+    "professional_curiosity": "Practitioners needed to show greater professional curiosity.",
+    "disguised_compliance": "Mother's superficial cooperation reassured professionals.",
+    "escalation": "The school did not use the escalation policy when the referral was closed.",
+    "assessment_of_risk": "No risk assessment was completed after the incident.",
+    "unseen_men": "The mother's partner was not known to professionals until after the incident.",
+    "hindsight_free_analysis": "The review has tried to avoid hindsight bias in its analysis.",
+    "supervision": "The social worker did not receive regular supervision during this period.",
+    "transitions": "Information was lost when the case was transferred between local authorities.",
+    "thresholds": "The referral did not meet the threshold for a statutory assessment.",
+}
+
+
+def codes_in(sentence: str) -> dict[str, object]:
+    index = TextIndex(make_document([sentence]))
+    return {**find_harm_types(index), **find_risk_factors(index), **find_practice_themes(index)}
+
+
+def test_every_code_of_the_vocabulary_has_an_affirmed_example():
+    assert set(AFFIRMED) == set(HARM_TYPES) - {"other"} | set(RISK_FACTORS) | set(PRACTICE_THEMES)
+
+
+@pytest.mark.parametrize(("code", "sentence"), sorted(AFFIRMED.items()))
+def test_an_affirmed_sentence_gives_its_code_with_the_sentence_as_evidence(code, sentence):
+    document = make_document(["Introduction\n\n" + sentence])
+    index = TextIndex(document)
+    found = {**find_harm_types(index), **find_risk_factors(index), **find_practice_themes(index)}
+    assert code in found
+    assert_exact(document, found[code].evidence)
+    assert found[code].evidence[0].quote == sentence
+
+
+@pytest.mark.parametrize(
+    ("code", "sentence"),
+    [
+        ("domestic_abuse", "There was no evidence of domestic abuse in the household."),
+        ("domestic_abuse", "Domestic abuse was not a feature of the case."),
+        ("parental_drug_misuse", "It is not known whether mother used cannabis."),
+        ("parental_alcohol_misuse", "No concerns were raised about alcohol misuse."),
+        ("sexual_abuse", "There is no indication of sexual abuse."),
+        ("neglect", "Neglect was ruled out at the child protection conference."),
+        ("physical_abuse", "Child A may have been physically abused before the admission."),
+        ("parental_mental_ill_health", "It is possible that mother's depression had returned."),
+        ("information_sharing", "There were no issues with information sharing in this case."),
+    ],
+)
+def test_a_denied_or_hedged_sentence_gives_no_code(code, sentence):
+    assert code not in codes_in(sentence)
+
+
+def test_escalation_of_violence_is_not_the_practice_theme_escalation():
+    assert "escalation" not in codes_in("There was an escalation of violence in the weeks before the death.")
+
+
+def test_incidents_considered_in_isolation_are_not_social_isolation():
+    assert "social_isolation" not in codes_in("Each incident was considered in isolation by the police.")
+
+
+def test_mentions_in_the_table_of_contents_do_not_count():
+    found = codes_in("Contents\n3. Domestic abuse ........ 12\n4. Neglect ........ 15\n")
+    assert "domestic_abuse" not in found
+    assert "neglect" not in found
+
+
+def test_mentions_in_the_references_at_the_end_do_not_count():
+    body = "Child A lived with her mother. " * 40
+    references = "\nReferences\nBrandon, M. (2020) Neglect and domestic abuse: a review. NSPCC.\n"
+    assert not {"neglect", "domestic_abuse"} & set(codes_in(body + references))
+
+
+def test_evidence_is_capped_but_every_mention_is_counted():
+    text = " ".join(f"Incident {number} was a domestic abuse incident." for number in range(12))
+    found = codes_in(text)
+    assert found["domestic_abuse"].count == 12
+    assert len(found["domestic_abuse"].evidence) == 5
+
+
+@pytest.mark.parametrize(
+    ("agency", "sentence"),
+    [
+        ("police", "Police attended the address after a neighbour called."),
+        ("children's social care", "A social worker visited the family weekly."),
+        ("health visiting", "The health visitor completed the new birth visit."),
+        ("GP", "Mother saw her GP about low mood."),
+        ("midwifery", "The community midwife noted that mother smelt of alcohol."),
+        ("school", "The designated safeguarding lead at the school made a referral."),
+        ("early years", "Child A attended nursery three days a week."),
+        ("CAMHS", "Zara was referred to CAMHS after an overdose."),
+        ("adult mental health", "Mother was under the community mental health team."),
+        ("probation", "Father was supervised by probation after his release."),
+        ("housing", "The housing officer noted the poor condition of the flat."),
+        ("ambulance", "Paramedics attended and took Child A to hospital."),
+        ("emergency department", "Child A was taken to the emergency department with a head injury."),
+        ("youth justice", "The youth offending team worked with Child D."),
+        ("drug and alcohol service", "Father engaged with the drug and alcohol service for a month."),
+        ("voluntary sector", "Women's Aid supported mother in the refuge."),
+        ("education", "The education welfare officer followed up poor attendance."),
+    ],
+)
+def test_each_agency_is_found_under_its_normalised_name(agency, sentence):
+    document = make_document([sentence])
+    found = find_agencies(TextIndex(document))
+    assert agency in found
+    assert_exact(document, found[agency].evidence)
+
+
+def test_an_agency_that_was_not_involved_is_not_listed():
+    assert "children's social care" not in find_agencies(
+        TextIndex(make_document(["Child A was not known to children's social care before the incident."]))
+    )
