@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "casereviews.partnerships",
     "casereviews.frameworks",
     "casereviews.referrals",
+    "casereviews.library",
     "casereviews.api",
 ]
 
@@ -202,8 +203,10 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("CASEREVIEWS_MEDIA_ROOT", VAR_DIR / "files"))
 # Uploaded files are stored by content hash and never served directly: views stream them after a check.
 FILE_STORE_ROOT = MEDIA_ROOT / "blobs"
+LIBRARY_MAX_BYTES = env_int("LIBRARY_MAX_BYTES", 50 * 1024 * 1024)
+LIBRARY_MAX_PAGES = env_int("LIBRARY_MAX_PAGES", 400)
 MAX_ATTACHMENT_BYTES = env_int("MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # form fields only: file uploads stream to disk
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -233,6 +236,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ReportStatusEnum": "casereviews.library.models.ReportStatus",
+        "ValueStatusEnum": "casereviews.library.models.ValueStatus",
+    },
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]

@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("referrals/", include("casereviews.referrals.urls")),
+    path("library/", include("casereviews.library.urls")),
     path("api/", include("casereviews.api.urls")),
     path("admin/", admin.site.urls),
     path("", include("casereviews.core.urls")),

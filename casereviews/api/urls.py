@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from casereviews.api import views
@@ -20,4 +20,5 @@ urlpatterns = [
     path("referrals/<str:reference>/transitions/", views.TransitionCreate.as_view(), name="transitions"),
     path("referrals/<str:reference>/deadlines/", views.ReferralDeadlines.as_view(), name="referral_deadlines"),
     path("deadlines/", views.DeadlineList.as_view(), name="deadlines"),
+    path("library/", include("casereviews.library.api")),
 ]

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from casereviews.library.services import can_manage_library
 from casereviews.partnerships.models import Membership, Role
 
 
@@ -17,4 +18,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_roles": roles,
         "nav_is_case_staff": bool(roles & {Role.BUSINESS_MANAGER, Role.SUBGROUP_MEMBER, Role.CHAIR}),
         "nav_is_business_manager": Role.BUSINESS_MANAGER in roles,
+        "nav_is_library_staff": can_manage_library(user),
     }

@@ -69,3 +69,27 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit head #{self.last_sequence}"
+
+
+class BackgroundJob(models.Model):
+    """Progress of slow work started outside a request (loading the demo library), for people to see."""
+
+    name = models.CharField(max_length=100, unique=True)
+    description = models.CharField(max_length=300)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=500, blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.description}: {self.done}/{self.total}"
+
+    @property
+    def running(self) -> bool:
+        return self.finished_at is None
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0

@@ -8,7 +8,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from casereviews.core.audit import audit_record
-from casereviews.core.models import AuditEvent
+from casereviews.core.models import AuditEvent, BackgroundJob
+from casereviews.library.selectors import library_progress
 from casereviews.partnerships.models import Role, User
 from casereviews.partnerships.selectors import partnerships_where
 from casereviews.referrals.selectors import can_see_dashboard
@@ -16,7 +17,16 @@ from casereviews.referrals.selectors import can_see_dashboard
 
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    context = {"can_see_dashboard": user.is_authenticated and can_see_dashboard(user)}
+    job = BackgroundJob.objects.filter(name="demo_library").first()
+    progress = library_progress()
+    waiting = progress["queued"] + progress["processing"]
+    context = {
+        "can_see_dashboard": user.is_authenticated and can_see_dashboard(user),
+        # The first page never waits for slow work: it shows how far the demo library has got instead.
+        "demo_job": job if job and (job.running or waiting) else None,
+        "library_progress": progress,
+        "library_waiting": waiting,
+    }
     return render(request, "core/home.html", context)
 
 

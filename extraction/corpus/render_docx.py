@@ -8,6 +8,7 @@ PAGE and NUMPAGES fields.
 
 from __future__ import annotations
 
+import datetime
 import io
 from collections.abc import Sequence
 
@@ -29,6 +30,8 @@ def render_docx(
 ) -> bytes:
     document = Document()
     document.core_properties.title = title
+    # Fixed dates, so the same report renders to the same bytes (the library deduplicates by content hash).
+    document.core_properties.created = document.core_properties.modified = datetime.datetime(2024, 1, 1)
     document.styles["Normal"].font.name = "Arial"
     document.styles["Normal"].font.size = Pt(11)
     section = document.sections[0]

@@ -41,6 +41,9 @@ CALLOUT_FILL = colors.HexColor("#e4eef5")
 
 class _Document(BaseDocTemplate):
     def __init__(self, buffer: io.BytesIO, **kwargs: Any) -> None:
+        # invariant: no creation date or random document id, so the same report renders to the same bytes
+        # (the library deduplicates by content hash).
+        kwargs.setdefault("invariant", 1)
         super().__init__(buffer, **kwargs)
         self.placed: dict[Target, int] = {}
 

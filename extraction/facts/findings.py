@@ -36,7 +36,7 @@ KEYWORD: Final = r"finding|key finding|learning point|lesson"
 
 
 def find_findings(index: TextIndex, sections: Sequence[Section] = ()) -> list[Item]:
-    regions = region_from_sections(sections, SECTION_KINDS) or regions_by_heading(
+    regions = region_from_sections(sections, SECTION_KINDS, index.text) or regions_by_heading(
         index, _HEADING, _NEXT_HEADING
     )
     items = best_region_items(index, regions, KEYWORD)

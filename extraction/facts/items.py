@@ -45,8 +45,16 @@ class Item:
     end: int
 
 
-def region_from_sections(sections: Sequence[Section], kinds: frozenset[str]) -> list[tuple[int, int]]:
-    return [(section.start, section.end) for section in sections if section.kind in kinds]
+def region_from_sections(sections: Sequence[Section], kinds: frozenset[str], text: str) -> list[tuple[int, int]]:
+    """The bodies of the sections of these kinds. A section starts at its heading line ("4. Recommendations"),
+    which is not an item of its own, so each region starts after that line."""
+    regions = []
+    for section in sections:
+        if section.kind not in kinds:
+            continue
+        line_end = text.find("\n", section.start, section.end)
+        regions.append((section.end if line_end == -1 else line_end + 1, section.end))
+    return regions
 
 
 def regions_by_heading(

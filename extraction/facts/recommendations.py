@@ -36,7 +36,7 @@ KEYWORD: Final = r"recommendation|rec\.?"
 
 
 def find_recommendations(index: TextIndex, sections: Sequence[Section] = ()) -> list[Item]:
-    regions = region_from_sections(sections, SECTION_KINDS) or regions_by_heading(
+    regions = region_from_sections(sections, SECTION_KINDS, index.text) or regions_by_heading(
         index, _HEADING, NEXT_HEADING
     )
     return best_region_items(index, regions, KEYWORD)

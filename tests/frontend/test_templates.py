@@ -148,7 +148,7 @@ def test_anonymous_visitor_is_offered_sign_in_and_nothing_else(client: Client) -
 def test_business_manager_sees_every_section_and_signs_out_with_a_post_button(people) -> None:
     soup = soup_of(signed_in(people.manager).get(reverse("mfa_index")))
 
-    assert nav_texts(soup) == ["Dashboard", "Referrals", "Make a referral", "Audit log", "Sign out"]
+    assert nav_texts(soup) == ["Dashboard", "Referrals", "Make a referral", "Library", "Audit log", "Sign out"]
     links = {a.get_text(strip=True): a["href"] for a in soup.select(".govuk-service-navigation__link")}
     assert links["Dashboard"] == reverse("referrals:dashboard")
     assert links["Audit log"] == reverse("core:audit_log")
