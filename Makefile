@@ -40,12 +40,12 @@ typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy casereviews extraction
 
 test-sqlite: install
-	env -u DATABASE_URL $(PY) -m pytest -rs -n 2
+	env -u DATABASE_URL $(PY) -m pytest -rs -n 2 --durations=15
 
 test-postgres: install
 	@if $(PY) scripts/database_reachable.py "$(POSTGRES_URL)"; then \
 		echo "== PostgreSQL leg: $(POSTGRES_URL)"; \
-		DATABASE_URL="$(POSTGRES_URL)" $(PY) -m pytest -rs -n 2; \
+		DATABASE_URL="$(POSTGRES_URL)" $(PY) -m pytest -rs -n 2 --durations=15; \
 	elif [ -n "$$REQUIRE_POSTGRES" ]; then \
 		echo "PostgreSQL is not reachable at $(POSTGRES_URL), and REQUIRE_POSTGRES is set: failing."; exit 1; \
 	else \

@@ -34,16 +34,17 @@ def database_url() -> str:
 
 
 @pytest.fixture
-def start_worker():
+def start_worker(tmp_path):
     """Start real workers; whatever happens in the test, none outlives it (a stray worker would go on taking
     tasks from later tests' databases)."""
     started: list[subprocess.Popen[bytes]] = []
 
     def start(*extra: str) -> subprocess.Popen[bytes]:
         env = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "casereviews.settings"}
+        log = (tmp_path / f"worker-{len(started)}.log").open("wb")
         worker = subprocess.Popen(
             [sys.executable, "manage.py", "db_worker", "--interval", "0.2", "--no-startup-delay", *extra],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         started.append(worker)
         return worker
@@ -68,13 +69,16 @@ def status_of(report: Report) -> str:
     return Report.objects.values_list("status", flat=True).get(pk=report.pk)
 
 
-def test_a_worker_killed_mid_analysis_leaves_no_partial_record_and_a_restart_finishes_it(start_worker):
+def test_a_worker_killed_mid_analysis_leaves_no_partial_record_and_a_restart_finishes_it(start_worker, tmp_path):
     # Long enough that the analysis takes seconds, so the kill lands in the middle of it.
     generated = generate_report(5, 0, formats=("txt",), words=60000)
     report = report_upload(uploaded_by=None, filename=generated.filename, data=generated.render()).report
 
     worker = start_worker()
-    assert wait_for(lambda: status_of(report) == ReportStatus.PROCESSING, 60), "the worker never started"
+    # Generous: on a loaded 2-core machine the worker's start (Django, spaCy, Presidio) can take a while.
+    wait_for(lambda: status_of(report) != ReportStatus.QUEUED, 240)
+    log = (tmp_path / "worker-0.log").read_text(errors="replace")[-3000:]
+    assert status_of(report) == ReportStatus.PROCESSING, f"the worker did not start analysing:\n{log}"
     os.killpg(worker.pid, signal.SIGKILL)
     worker.wait(10)
     assert status_of(report) == ReportStatus.PROCESSING
