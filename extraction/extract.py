@@ -53,12 +53,14 @@ def extract_record(document: Document, sections: Sequence[Section] | None = None
     record.outcome = _take(record, "outcome", outcome.outcome)
     record.death_category = _take(record, "death_category", outcome.death_category)
 
-    record.harm_types = _take_codes(record, find_harm_types(index))
-    record.risk_factors = _take_codes(record, find_risk_factors(index))
+    recommendations = find_recommendations(index, sections or ())
+    # What a review recommends is not what the family lived with: those spans do not give harm or risk.
+    recommendation_spans = [(item.start, item.end) for item in recommendations]
+    record.harm_types = _take_codes(record, find_harm_types(index, recommendation_spans))
+    record.risk_factors = _take_codes(record, find_risk_factors(index, recommendation_spans))
     record.practice_themes = _take_codes(record, find_practice_themes(index))
     record.agencies = _take_codes(record, find_agencies(index))
 
-    recommendations = find_recommendations(index, sections or ())
     record.recommendations = [
         Recommendation(number=item.number, text=item.text, page=document.page_at(item.start))
         for item in recommendations

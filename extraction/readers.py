@@ -7,10 +7,11 @@ line of its own, so every page starts at the start of a line) and each `Page` re
   translation), because DESIGN.md promises that offsets index into exactly that text. Form feeds separate
   pages. Nothing is cleaned.
 * PDF: PDFium's text per page, with line ends normalised to "\\n". Ruled tables are rebuilt row by row
-  ("cell | cell") with pdfplumber. Measured here on dense pages, PDFium reads about 400 pages/s and
-  pdfplumber about 4, so pdfplumber only sees pages whose PDFium page objects include ruling lines (at
-  least two horizontal and two vertical rules or boxes); unruled, space-aligned tables stay as PDFium
-  gives them.
+  ("cell | cell"): cells are found among the horizontal and vertical rules PDFium reports (drawn lines or
+  the edges of shaded cells), and each cell's text is PDFium's text inside it. Only grids of at least two
+  rows and two columns count, so call-out boxes, underlines and rules under headings stay plain text;
+  unruled, space-aligned tables stay as PDFium gives them. (pdfplumber, which this replaced, read about 4
+  pages/s against PDFium's 400.)
 * DOCX: the body in order, paragraphs and tables; list numbers rebuilt from the numbering definitions;
   headers, footers, text boxes and deleted text left out. Pages are the ones Word last rendered
   (w:lastRenderedPageBreak) when the file records them, else the explicit page and section breaks.
@@ -34,7 +35,6 @@ from pathlib import Path
 from typing import Any
 
 import docx
-import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from bs4 import BeautifulSoup
@@ -128,20 +128,130 @@ def _text_file_pages(text: str) -> list[Page]:
 
 # --- PDF --------------------------------------------------------------------------------------------
 
-# A ruling line is a path object thinner than this (points) ...
-_RULE_THICKNESS = 3.0
-# ... and longer than this; a box is a closed path larger than this both ways.
-_RULE_MIN_LENGTH = 10.0
 _LINE_ENDS = re.compile(r"\r\n?")
 _MAX_FORM_DEPTH = 15
+# Rules closer than this (points) are one rule: a cell's border drawn twice, or both long edges of a thin
+# filled rectangle used as a rule. Rule ends this close join, and a rule this near another crosses it.
+# These are pdfplumber's default tolerances, whose table rows the reader used to take.
+_SNAP = 3.0
+# Shorter straight segments are glyph strokes or dashes, not rules.
+_RULE_MIN_LENGTH = 3.0
+# More rule crossings than this on one page is a chart or a drawing, not a report's table; looking for
+# cells among them could take seconds.
+_MAX_CROSSINGS = 5000
+
+
+@dataclass(frozen=True)
+class _Matrix:
+    """A PDF transformation matrix: (x, y) becomes (a·x + c·y + e, b·x + d·y + f)."""
+
+    a: float = 1.0
+    b: float = 0.0
+    c: float = 0.0
+    d: float = 1.0
+    e: float = 0.0
+    f: float = 0.0
+
+    def then(self, outer: _Matrix) -> _Matrix:
+        """This matrix followed by `outer` (an object's matrix, then its form's)."""
+        return _Matrix(
+            a=self.a * outer.a + self.b * outer.c,
+            b=self.a * outer.b + self.b * outer.d,
+            c=self.c * outer.a + self.d * outer.c,
+            d=self.c * outer.b + self.d * outer.d,
+            e=self.e * outer.a + self.f * outer.c + outer.e,
+            f=self.e * outer.b + self.f * outer.d + outer.f,
+        )
+
+    def apply(self, x: float, y: float) -> tuple[float, float]:
+        return self.a * x + self.c * y + self.e, self.b * x + self.d * y + self.f
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """A straight horizontal or vertical line: `at` is its y (horizontal) or x (vertical), in points."""
+
+    at: float
+    start: float
+    end: float
+
+
+@dataclass
+class _PageGraphics:
+    """Images and ruling lines on a page, found through PDFium's C API, in page coordinates (y upwards).
+
+    pypdfium2's `get_objects` builds a Python object for every text run (thousands on a dense page) and
+    costs as much as the text extraction; asking each object's type directly costs a tenth of that.
+    Every straight horizontal or vertical segment of a path counts as a rule, whether the path is stroked
+    or filled: a cell's border, the edge of a shaded cell, a thin filled bar.
+    """
+
+    has_images: bool = False
+    horizontal: list[_Rule] = field(default_factory=list)
+    vertical: list[_Rule] = field(default_factory=list)
+
+    def visit(self, parent: Any, form: bool, matrix: _Matrix = _Matrix(), depth: int = 0) -> None:
+        count = pdfium_c.FPDFFormObj_CountObjects(parent) if form else pdfium_c.FPDFPage_CountObjects(parent)
+        for index in range(count):
+            page_object = (
+                pdfium_c.FPDFFormObj_GetObject(parent, index)
+                if form
+                else pdfium_c.FPDFPage_GetObject(parent, index)
+            )
+            kind = pdfium_c.FPDFPageObj_GetType(page_object)
+            if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+                self.has_images = True
+            elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+                self._add_rules(page_object, _object_matrix(page_object).then(matrix))
+            elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < _MAX_FORM_DEPTH:
+                self.visit(page_object, True, _object_matrix(page_object).then(matrix), depth + 1)
+
+    def _add_rules(self, path_object: Any, matrix: _Matrix) -> None:
+        x, y = ctypes.c_float(), ctypes.c_float()
+        current = subpath_start = (0.0, 0.0)
+        for index in range(pdfium_c.FPDFPath_CountSegments(path_object)):
+            segment = pdfium_c.FPDFPath_GetPathSegment(path_object, index)
+            pdfium_c.FPDFPathSegment_GetPoint(segment, ctypes.byref(x), ctypes.byref(y))
+            point = matrix.apply(x.value, y.value)
+            kind = pdfium_c.FPDFPathSegment_GetType(segment)
+            if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
+                subpath_start = point
+            elif kind == pdfium_c.FPDF_SEGMENT_LINETO:
+                self._add_line(current, point)
+            # A curve's end point only moves the pen: rounded corners are not rules.
+            if pdfium_c.FPDFPathSegment_GetClose(segment):
+                self._add_line(point, subpath_start)
+            current = point
+
+    def _add_line(self, start: tuple[float, float], end: tuple[float, float]) -> None:
+        (x0, y0), (x1, y1) = start, end
+        if abs(y1 - y0) <= _SNAP / 3 and abs(x1 - x0) >= _RULE_MIN_LENGTH:
+            self.horizontal.append(_Rule(at=(y0 + y1) / 2, start=min(x0, x1), end=max(x0, x1)))
+        elif abs(x1 - x0) <= _SNAP / 3 and abs(y1 - y0) >= _RULE_MIN_LENGTH:
+            self.vertical.append(_Rule(at=(x0 + x1) / 2, start=min(y0, y1), end=max(y0, y1)))
+
+
+def _object_matrix(page_object: Any) -> _Matrix:
+    raw = pdfium_c.FS_MATRIX()
+    if not pdfium_c.FPDFPageObj_GetMatrix(page_object, ctypes.byref(raw)):
+        return _Matrix()
+    return _Matrix(raw.a, raw.b, raw.c, raw.d, raw.e, raw.f)
+
+
+@dataclass(frozen=True)
+class _Cell:
+    left: float
+    bottom: float
+    right: float
+    top: float
 
 
 @dataclass(frozen=True)
 class _Table:
     left: float
-    top: float  # pdfplumber coordinates: distance from the top of the page
-    right: float
     bottom: float
+    right: float
+    top: float  # PDF coordinates: y grows upwards
     rows: list[str]
 
 
@@ -158,157 +268,236 @@ def _read_pdf(data: bytes, limits: Limits, warnings: list[str]) -> list[str]:
             raise TooLarge(f"this PDF has {page_count} pages; the limit is {limits.max_pages}")
         texts: list[str] = []
         image_only: list[int] = []
-        table_candidates: list[int] = []
         for index in range(page_count):
-            text, has_images, has_rules = _read_pdf_page(pdf, index, warnings)
+            text, has_images = _read_pdf_page(pdf, index, warnings)
             texts.append(text)
             if has_images and not text.strip():
                 image_only.append(index + 1)
-            if has_rules:
-                table_candidates.append(index)
         if image_only and not any(text.strip() for text in texts):
             raise NeedsOcr()
         if image_only:
             warnings.append(
                 f"pages {_page_list(image_only)} have no text layer (scanned images); their text is missing"
             )
-        if table_candidates:
-            for index, tables in _find_tables(data, table_candidates).items():
-                texts[index] = _pdf_page_with_tables(pdf, index, tables)
         return texts
     finally:
         pdf.close()
 
 
-def _read_pdf_page(pdf: pdfium.PdfDocument, index: int, warnings: list[str]) -> tuple[str, bool, bool]:
-    """The page's text, whether it shows images, and whether it has ruling lines (a table, perhaps)."""
+def _read_pdf_page(pdf: pdfium.PdfDocument, index: int, warnings: list[str]) -> tuple[str, bool]:
+    """The page's text, ruled tables rebuilt row by row, and whether the page shows images."""
     page = pdf[index]
     try:
+        graphics = _PageGraphics()
+        graphics.visit(page.raw, form=False)
         textpage = page.get_textpage()
         try:
-            text = _normalise_pdf_text(textpage.get_text_range())
+            tables = _find_tables(graphics, textpage)
+            if tables:
+                return _page_text_with_tables(page, textpage, tables), graphics.has_images
+            return _normalise_pdf_text(textpage.get_text_range()), graphics.has_images
         finally:
             textpage.close()
-        scan = _PageGraphics()
-        scan.visit(page.raw, form=False)
-        return text, scan.has_images, scan.horizontal_rules >= 2 and scan.vertical_rules >= 2
     except pdfium.PdfiumError:
         warnings.append(f"page {index + 1} could not be read; its text is missing")
-        return "", False, False
+        return "", False
     finally:
         page.close()
 
 
-@dataclass
-class _PageGraphics:
-    """Images and ruling lines on a page, found through PDFium's C API.
+def _find_tables(graphics: _PageGraphics, textpage: pdfium.PdfTextPage) -> list[_Table]:
+    """Ruled tables on the page, top first: grids of at least two rows and two columns of cells.
 
-    pypdfium2's `get_objects` builds a Python object for every text run (thousands on a dense page) and
-    costs as much as the text extraction; asking each object's type directly costs a tenth of that.
+    Cells are found as pdfplumber's "lines" strategy finds them, and a table is a group of cells that
+    share corners; so a call-out box (one cell), rules under headings, and a frame around the page are
+    not tables.
     """
-
-    has_images: bool = False
-    horizontal_rules: int = 0
-    vertical_rules: int = 0
-
-    def visit(self, parent: Any, form: bool, depth: int = 0) -> None:
-        count = pdfium_c.FPDFFormObj_CountObjects(parent) if form else pdfium_c.FPDFPage_CountObjects(parent)
-        for index in range(count):
-            page_object = (
-                pdfium_c.FPDFFormObj_GetObject(parent, index)
-                if form
-                else pdfium_c.FPDFPage_GetObject(parent, index)
-            )
-            kind = pdfium_c.FPDFPageObj_GetType(page_object)
-            if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-                self.has_images = True
-            elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
-                across, down = _rules_in(page_object)
-                self.horizontal_rules += across
-                self.vertical_rules += down
-            elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < _MAX_FORM_DEPTH:
-                self.visit(page_object, form=True, depth=depth + 1)
+    if len(graphics.horizontal) < 3 or len(graphics.vertical) < 3:
+        return []  # two rows and two columns need three rules each way
+    horizontal = _merge_rules(graphics.horizontal)
+    vertical = _merge_rules(graphics.vertical)
+    crossings = {
+        (across.at, down.at)
+        for across in horizontal
+        for down in vertical
+        if across.start - _SNAP <= down.at <= across.end + _SNAP
+        and down.start - _SNAP <= across.at <= down.end + _SNAP
+    }
+    if len(crossings) > _MAX_CROSSINGS:
+        return []
+    tables = []
+    for cells in _group_cells(_find_cells(crossings, horizontal, vertical)):
+        table = _table_from_cells(cells, textpage)
+        if table is not None:
+            tables.append(table)
+    return sorted(tables, key=lambda table: -table.top)
 
 
-def _rules_in(path_object: Any) -> tuple[int, int]:
-    """How many horizontal and vertical rules a path object draws, judged from its bounds."""
-    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
-    if not pdfium_c.FPDFPageObj_GetBounds(
-        path_object, ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top)
-    ):
-        return 0, 0
-    width, height = right.value - left.value, top.value - bottom.value
-    if height <= _RULE_THICKNESS and width >= _RULE_MIN_LENGTH:
-        return 1, 0
-    if width <= _RULE_THICKNESS and height >= _RULE_MIN_LENGTH:
-        return 0, 1
-    if width >= _RULE_MIN_LENGTH and height >= _RULE_MIN_LENGTH and _is_straight_lines(path_object):
-        # A box, or a whole grid drawn as one path: at least one rule each way.
-        segments = pdfium_c.FPDFPath_CountSegments(path_object)
-        return (2, 2) if segments >= 8 else (1, 1)
-    return 0, 0
+def _merge_rules(rules: list[_Rule]) -> list[_Rule]:
+    """Rules snapped to shared positions, with touching or overlapping rules at a position joined."""
+    rules = sorted(rules, key=lambda rule: rule.at)
+    snapped: list[_Rule] = []
+    group = [rules[0]]
+    for rule in rules[1:]:
+        if rule.at - group[-1].at > _SNAP:
+            snapped.extend(_snap(group))
+            group = []
+        group.append(rule)
+    snapped.extend(_snap(group))
+    merged: list[_Rule] = []
+    for rule in sorted(snapped, key=lambda rule: (rule.at, rule.start)):
+        last = merged[-1] if merged else None
+        if last is not None and last.at == rule.at and rule.start <= last.end + _SNAP:
+            merged[-1] = _Rule(last.at, last.start, max(last.end, rule.end))
+        else:
+            merged.append(rule)
+    return merged
 
 
-def _is_straight_lines(path_object: Any) -> bool:
-    count = pdfium_c.FPDFPath_CountSegments(path_object)
-    if count < 4:
-        return False
-    for index in range(count):
-        segment = pdfium_c.FPDFPath_GetPathSegment(path_object, index)
-        if pdfium_c.FPDFPathSegment_GetType(segment) == pdfium_c.FPDF_SEGMENT_BEZIERTO:
-            return False
-    return True
+def _snap(group: list[_Rule]) -> list[_Rule]:
+    at = sum(rule.at for rule in group) / len(group)
+    return [_Rule(at, rule.start, rule.end) for rule in group]
+
+
+def _covers(rules: dict[float, list[tuple[float, float]]], at: float, low: float, high: float) -> bool:
+    return any(start - _SNAP <= low and high <= end + _SNAP for start, end in rules.get(at, ()))
+
+
+def _find_cells(
+    crossings: set[tuple[float, float]], horizontal: list[_Rule], vertical: list[_Rule]
+) -> list[_Cell]:
+    """The smallest rectangles whose four sides are drawn, from each crossing as a top-left corner."""
+    across: dict[float, list[tuple[float, float]]] = {}
+    down: dict[float, list[tuple[float, float]]] = {}
+    for rule in horizontal:
+        across.setdefault(rule.at, []).append((rule.start, rule.end))
+    for rule in vertical:
+        down.setdefault(rule.at, []).append((rule.start, rule.end))
+    xs_at_y: dict[float, list[float]] = {}
+    ys_at_x: dict[float, list[float]] = {}
+    for y, x in crossings:
+        xs_at_y.setdefault(y, []).append(x)
+        ys_at_x.setdefault(x, []).append(y)
+    cells = []
+    for top, left in crossings:
+        # Walk away from the corner only as far as its rules run: a side must be drawn to be a side.
+        belows = _reached(sorted((y for y in ys_at_x[left] if y < top), reverse=True), down, left, top)
+        rights = _reached(sorted(x for x in xs_at_y[top] if x > left), across, top, left)
+        cell = next(
+            (
+                _Cell(left, bottom, right, top)
+                for bottom in belows
+                for right in rights
+                if (bottom, right) in crossings
+                and _covers(across, bottom, left, right)
+                and _covers(down, right, bottom, top)
+            ),
+            None,
+        )
+        if cell is not None:
+            cells.append(cell)
+    return cells
+
+
+def _reached(
+    positions: list[float], rules: dict[float, list[tuple[float, float]]], at: float, corner: float
+) -> list[float]:
+    """The positions, nearest first, that a rule at `at` runs to unbroken from `corner`."""
+    reached = []
+    for position in positions:
+        if not _covers(rules, at, min(position, corner), max(position, corner)):
+            break
+        reached.append(position)
+    return reached
+
+
+def _group_cells(cells: list[_Cell]) -> list[list[_Cell]]:
+    """Cells joined into tables: cells that share a corner belong to the same table."""
+    tables: list[tuple[set[tuple[float, float]], list[_Cell]]] = []
+    for cell in sorted(cells, key=lambda cell: (-cell.top, cell.left)):
+        corners = {(x, y) for x in (cell.left, cell.right) for y in (cell.bottom, cell.top)}
+        touching = [table for table in tables if table[0] & corners]
+        for table in touching:
+            tables.remove(table)
+            corners |= table[0]
+        tables.append((corners, [cell for table in touching for cell in table[1]] + [cell]))
+    return [table_cells for _, table_cells in tables]
+
+
+def _table_from_cells(cells: list[_Cell], textpage: pdfium.PdfTextPage) -> _Table | None:
+    """The table's rows as "cell | cell" lines, or None for a one-row or one-column frame."""
+    columns = sorted({cell.left for cell in cells})
+    if len(columns) < 2:
+        return None
+    cells_by_top: dict[float, dict[float, _Cell]] = {}
+    for cell in cells:
+        cells_by_top.setdefault(cell.top, {})[cell.left] = cell
+    rows = []
+    for top in sorted(cells_by_top, reverse=True):
+        row = cells_by_top[top]
+        # A cell merged across columns leaves the columns it covers empty, as pdfplumber did.
+        line = " | ".join(_pdf_cell_text(textpage, row[left]) if left in row else "" for left in columns)
+        if line.strip(" |"):
+            rows.append(line)
+    if len(rows) < 2:
+        return None
+    return _Table(
+        left=min(cell.left for cell in cells),
+        bottom=min(cell.bottom for cell in cells),
+        right=max(cell.right for cell in cells),
+        top=max(cell.top for cell in cells),
+        rows=rows,
+    )
+
+
+def _pdf_cell_text(textpage: pdfium.PdfTextPage, cell: _Cell) -> str:
+    return " ".join(textpage.get_text_bounded(cell.left, cell.bottom, cell.right, cell.top).split())
 
 
 def _normalise_pdf_text(text: str) -> str:
     return _LINE_ENDS.sub("\n", text).replace("\x00", "")
 
 
-def _find_tables(data: bytes, page_indices: list[int]) -> dict[int, list[_Table]]:
-    """Ruled tables on the given pages (0-based), as pdfplumber finds them; pages without any are left out."""
-    found: dict[int, list[_Table]] = {}
-    with pdfplumber.open(io.BytesIO(data), pages=[index + 1 for index in page_indices]) as plumber:
-        for page in plumber.pages:
-            tables = []
-            for table in page.find_tables():
-                cells_by_row = table.extract()
-                rows = [row for row in map(_table_row, cells_by_row) if row.strip(" |")]
-                columns = max((len(cells) for cells in cells_by_row), default=0)
-                # Form check boxes and framed paragraphs come back as one-column or one-row "tables".
-                if len(rows) >= 2 and columns >= 2:
-                    left, top, right, bottom = table.bbox
-                    tables.append(_Table(left=left, top=top, right=right, bottom=bottom, rows=rows))
-            if tables:
-                found[page.page_number - 1] = sorted(tables, key=lambda table: table.top)
-    return found
+def _page_text_with_tables(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, tables: list[_Table]) -> str:
+    """The page's text with each table's region replaced by its rows, in reading order.
 
-
-def _table_row(cells: list[str | None]) -> str:
-    return " | ".join(" ".join((cell or "").split()) for cell in cells)
-
-
-def _pdf_page_with_tables(pdf: pdfium.PdfDocument, index: int, tables: list[_Table]) -> str:
-    """The page's text with each table's region replaced by its rows, kept in reading order top to bottom."""
-    page = pdf[index]
-    textpage = page.get_textpage()
-    try:
-        width, height = page.get_size()
-        pieces: list[str] = []
-        region_top = height  # PDF coordinates grow upwards
-        for table in tables:
-            table_top, table_bottom = height - table.top, height - table.bottom
-            if table_top > region_top:
-                continue  # beside a table already placed: its text is taken with that table's band
-            pieces.append(textpage.get_text_bounded(0, table_top, width, region_top))
+    Tables side by side (one in each column of a two-column layout) share a band of the page; the band is
+    read as strips left to right, each table's strip holding the text above it, its rows and the text below.
+    """
+    width, height = page.get_size()
+    pieces: list[str] = []
+    region_top = height
+    for band in _bands(tables):
+        band_top, band_bottom = max(table.top for table in band), min(table.bottom for table in band)
+        pieces.append(textpage.get_text_bounded(0, band_top, width, region_top))
+        strip_left = 0.0
+        for table in band:
+            pieces.append(textpage.get_text_bounded(strip_left, band_bottom, table.left, band_top))
+            pieces.append(textpage.get_text_bounded(table.left, table.top, table.right, band_top))
             pieces.extend(table.rows)
-            pieces.append(textpage.get_text_bounded(0, table_bottom, table.left, table_top))
-            pieces.append(textpage.get_text_bounded(table.right, table_bottom, width, table_top))
-            region_top = table_bottom
-        pieces.append(textpage.get_text_bounded(0, 0, width, region_top))
-        return "\n".join(_normalise_pdf_text(piece) for piece in pieces if piece.strip())
-    finally:
-        textpage.close()
-        page.close()
+            pieces.append(textpage.get_text_bounded(table.left, band_bottom, table.right, table.bottom))
+            strip_left = table.right
+        pieces.append(textpage.get_text_bounded(strip_left, band_bottom, width, band_top))
+        region_top = band_bottom
+    pieces.append(textpage.get_text_bounded(0, 0, width, region_top))
+    return "\n".join(_normalise_pdf_text(piece) for piece in pieces if piece.strip())
+
+
+def _bands(tables: list[_Table]) -> list[list[_Table]]:
+    """Tables (given top first) grouped into bands of tables beside each other, each band left to right.
+
+    A table that overlaps another of its band left to right as well as top to bottom cannot be read in
+    strips; it is left out, and its text is read as part of the band.
+    """
+    bands: list[list[_Table]] = []
+    for table in tables:
+        band = bands[-1] if bands else []
+        if band and table.top > min(other.bottom for other in band):
+            if all(table.left >= other.right or table.right <= other.left for other in band):
+                band.append(table)
+        else:
+            bands.append([table])
+    return [sorted(band, key=lambda table: table.left) for band in bands]
 
 
 def _page_list(numbers: list[int]) -> str:

@@ -48,8 +48,12 @@ _EXPLICIT_BEFORE: Final = (
     r"|there (?:was|were|is|are|had been|has been|have been) no|absence of|lack of evidence|denied|denies"
     r"|deny"
     r"|denying|nothing to (?:suggest|indicate)|not aware of|ruled out|free (?:of|from)|negative for"
-    r"|did not (?:identify|find|reveal|show|indicate|suggest|have|experience)|does not (?:have|indicate"
-    r"|suggest)"
+    r"|does not (?:indicate|suggest)"
+)
+# "did not find/show/identify": a denial of a family's circumstance, but for a practice theme the failure
+# itself ("practitioners did not show professional curiosity", "did not identify the risk").
+_FOUND_NOTHING_BEFORE: Final = (
+    r"did not (?:identify|find|reveal|show|indicate|suggest|have|experience)|does not have"
     r"|never (?:had|experienced|identified|disclosed)"
 )
 _HEDGES_BEFORE: Final = (
@@ -59,7 +63,10 @@ _HEDGES_BEFORE: Final = (
     r"|whether|if|it is not known"
 )
 _RISK_BEFORE: Final = (
-    r"no|never|nor|neither|without|none|(?:was|were|is|are|been|being) not (?:exposed to|subject(?:ed)? to"
+    # "the parents were not young parents", "mother was not a heavy drinker": a denial right before the
+    # mention; a bare "not" further back ("did not recognise the domestic abuse") still affirms it.
+    r"(?:was|were|is|are|been) not(?: an?| the)?$"
+    r"|no|never|nor|neither|without|none|(?:was|were|is|are|been|being) not (?:exposed to|subject(?:ed)? to"
     r"|affected by|experiencing|a victim of|involved in|using|misusing|drinking)"
     r"|(?:did|does|do) not (?:use|misuse|drink|take|experience|suffer)"
 )
@@ -68,7 +75,9 @@ _INVOLVEMENT_BEFORE: Final = (
     r"|no (?:previous |prior |further )?(?:involvement|contact|referrals?) (?:with|from|to|by)"
 )
 _EXPLICIT_AFTER: Final = (
-    r"(?:was|were|is|are|has been|had been|have been) (?:not|never) (?:a feature|an issue|a factor|a concern"
+    # "was considered and ruled out", "was explored and excluded"
+    r"(?:was|were|is|are|has been|had been|have been) [a-z]+ and (?:ruled out|excluded|discounted|dismissed)"
+    r"|(?:was|were|is|are|has been|had been|have been) (?:not|never) (?:a feature|an issue|a factor|a concern"
     r"|present|evident|identified|found|known|disclosed|reported|raised|substantiated|confirmed|apparent)"
     r"|(?:was|were|is|are|has been|had been|have been) (?:ruled out|excluded|unfounded|absent|unsubstantiated"
     r"|denied)|(?:did|does) not (?:feature|appear|arise)"
@@ -90,9 +99,11 @@ class Scope(Enum):
 
 
 _BEFORE: Final = {
-    Scope.RISK: _compile(f"{_EXPLICIT_BEFORE}|{_HEDGES_BEFORE}|{_RISK_BEFORE}"),
+    Scope.RISK: _compile(f"{_EXPLICIT_BEFORE}|{_FOUND_NOTHING_BEFORE}|{_HEDGES_BEFORE}|{_RISK_BEFORE}"),
     Scope.THEME: _compile(f"{_EXPLICIT_BEFORE}|{_HEDGES_BEFORE}"),
-    Scope.AGENCY: _compile(f"{_EXPLICIT_BEFORE}|{_HEDGES_BEFORE}|{_INVOLVEMENT_BEFORE}"),
+    Scope.AGENCY: _compile(
+        f"{_EXPLICIT_BEFORE}|{_FOUND_NOTHING_BEFORE}|{_HEDGES_BEFORE}|{_INVOLVEMENT_BEFORE}"
+    ),
 }
 _AFTER: Final = _compile(f"{_EXPLICIT_AFTER}|{_HEDGES_AFTER}")
 

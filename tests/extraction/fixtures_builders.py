@@ -137,3 +137,70 @@ def zip_with_members(count: int) -> bytes:
         for index in range(count):
             archive.writestr(f"word/part{index}.xml", "<p/>")
     return buffer.getvalue()
+
+
+def callout_pdf(heading: str, title: str, lines: Sequence[str]) -> bytes:
+    """One page: an underlined heading, then a shaded call-out box with a rule under its title."""
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    y = PAGE_HEIGHT - 90
+    pdf.drawString(LEFT_MARGIN, y, heading)
+    pdf.line(LEFT_MARGIN, y - 3, LEFT_MARGIN + pdf.stringWidth(heading), y - 3)
+    box_top = y - 20
+    box_height = LINE_HEIGHT * (len(lines) + 2)
+    box_width = PAGE_WIDTH - 2 * LEFT_MARGIN
+    pdf.setFillColor(colors.HexColor("#e8f0f8"))
+    pdf.rect(LEFT_MARGIN, box_top - box_height, box_width, box_height, stroke=1, fill=1)
+    pdf.setFillColor(colors.black)
+    text_y = box_top - LINE_HEIGHT
+    pdf.drawString(LEFT_MARGIN + 8, text_y, title)
+    pdf.line(LEFT_MARGIN, text_y - 5, LEFT_MARGIN + box_width, text_y - 5)
+    for line in lines:
+        text_y -= LINE_HEIGHT
+        pdf.drawString(LEFT_MARGIN + 8, text_y - 4, line)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def shaded_cells_pdf(rows: Sequence[Sequence[str]], column_width: float = 120) -> bytes:
+    """One page: a table drawn only as filled cell rectangles, one point apart, with no lines at all."""
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    top = PAGE_HEIGHT - 100
+    for row_index, row in enumerate(rows):
+        for column_index, text in enumerate(row):
+            left = LEFT_MARGIN + column_index * column_width
+            bottom = top - (row_index + 1) * 20
+            pdf.setFillColor(colors.HexColor("#dddddd"))
+            pdf.rect(left, bottom, column_width - 1, 19, stroke=0, fill=1)
+            pdf.setFillColor(colors.black)
+            pdf.drawString(left + 4, bottom + 6, text)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def two_column_tables_pdf(left_rows: Sequence[Sequence[str]], right_rows: Sequence[Sequence[str]]) -> bytes:
+    """One page of two columns with ruled tables side by side, as a designed report lays them out.
+
+    The left column has a sentence above its table; the right column's table starts at the top of the
+    column, higher than the sentence, and a sentence follows it.
+    """
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    column_width = (PAGE_WIDTH - 2 * LEFT_MARGIN - 20) / 2
+    right_column = LEFT_MARGIN + column_width + 20
+    pdf.drawString(LEFT_MARGIN, PAGE_HEIGHT - 90, "Column 1 introduces its table.")
+    for left, rows, top in (
+        (LEFT_MARGIN, left_rows, PAGE_HEIGHT - 100),
+        (right_column, right_rows, PAGE_HEIGHT - 75),
+    ):
+        table = Table([list(row) for row in rows], colWidths=[column_width / 2] * 2)
+        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
+        _, height = table.wrapOn(pdf, column_width, PAGE_HEIGHT)
+        table.drawOn(pdf, left, top - height)
+    pdf.drawString(right_column, PAGE_HEIGHT - 75 - height - 20, "Column 2 continues below its table.")
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()

@@ -86,14 +86,59 @@ def test_pdf_ruled_table_is_rebuilt_row_by_row_in_reading_order() -> None:
     ]
 
 
-def test_pdf_without_rules_is_never_given_to_pdfplumber(
+def test_pdf_page_without_rules_is_never_searched_for_table_cells(
     report_pdf: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def refuse(*_: object, **__: object) -> None:
-        raise AssertionError("pdfplumber was called")
+        raise AssertionError("cells were looked for")
 
-    monkeypatch.setattr("extraction.readers._find_tables", refuse)
+    monkeypatch.setattr("extraction.readers._find_cells", refuse)
     assert read_bytes(report_pdf, "review.pdf").page_count == 3
+
+
+def test_a_call_out_box_with_a_title_rule_and_an_underlined_heading_is_not_a_table() -> None:
+    data = build.callout_pdf(
+        "Learning from this review",
+        "Key learning",
+        ["Professionals should ask who lives in the household.", "Escalation should be recorded."],
+    )
+    assert read_bytes(data, "review.pdf").text.split("\n") == [
+        "Learning from this review",
+        "Key learning",
+        "Professionals should ask who lives in the household.",
+        "Escalation should be recorded.",
+    ]
+
+
+def test_pdf_table_drawn_as_shaded_cells_without_lines_is_rebuilt_row_by_row() -> None:
+    rows = [
+        ["Agency", "Contacts", "Concern"],
+        ["Police", "3", "Domestic abuse"],
+        ["School", "7", "Attendance"],
+    ]
+    document = read_bytes(build.shaded_cells_pdf(rows), "review.pdf")
+    assert document.text.split("\n") == [
+        "Agency | Contacts | Concern",
+        "Police | 3 | Domestic abuse",
+        "School | 7 | Attendance",
+    ]
+
+
+def test_pdf_tables_side_by_side_in_two_columns_are_each_rebuilt_in_column_order() -> None:
+    data = build.two_column_tables_pdf(
+        [["Date", "Agency"], ["03/03/2021", "Police"], ["05/03/2021", "GP"]],
+        [["Date", "Agency"], ["08/03/2021", "CAMHS"], ["09/03/2021", "School"]],
+    )
+    assert read_bytes(data, "review.pdf").text.split("\n") == [
+        "Column 1 introduces its table.",
+        "Date | Agency",
+        "03/03/2021 | Police",
+        "05/03/2021 | GP",
+        "Date | Agency",
+        "08/03/2021 | CAMHS",
+        "09/03/2021 | School",
+        "Column 2 continues below its table.",
+    ]
 
 
 def test_a_password_protected_pdf_is_refused_as_encrypted() -> None:

@@ -140,3 +140,140 @@ def test_an_agency_that_was_not_involved_is_not_listed():
     assert "children's social care" not in find_agencies(
         TextIndex(make_document(["Child A was not known to children's social care before the incident."]))
     )
+
+
+@pytest.mark.parametrize(
+    ("code", "sentence"),
+    [
+        ("domestic_abuse", "The independent domestic violence adviser (IDVA) made a referral to MASH."),
+        ("domestic_abuse", "Mother missed an appointment with the domestic abuse support worker."),
+        ("domestic_abuse", "Westshire Domestic Abuse Service contributed a chronology to the review."),
+        ("domestic_abuse", "IDVA\tIndependent Domestic Violence Adviser"),
+        ("parental_drug_misuse", "The substance misuse worker noted that Child A seemed tired."),
+        ("parental_drug_misuse", "The substance misuse service attended the strategy meeting."),
+        ("criminal_exploitation", "The child criminal exploitation team was asked for advice."),
+        ("sexual_exploitation", "The CSE co-ordinator chaired the meeting."),
+    ],
+)
+def test_the_name_of_a_role_team_or_service_is_not_evidence_of_the_factor(code, sentence):
+    assert code not in codes_in(sentence)
+
+
+@pytest.mark.parametrize(
+    ("code", "sentence"),
+    [
+        ("domestic_abuse", "Mother told the domestic abuse worker about the domestic abuse she had suffered."),
+        ("domestic_abuse", "Police attended three domestic abuse incidents at the address."),
+        ("parental_drug_misuse", "Father's substance misuse worsened after the birth of Child A."),
+        ("professional_curiosity", "Theme 2: Professional curiosity\nPractitioners accepted explanations."),
+        ("domestic_abuse", "Mother was supported by the independent domestic violence\nadviser; the domestic"
+         " violence continued."),
+    ],
+)
+def test_the_factor_itself_is_still_found_beside_or_before_a_role(code, sentence):
+    assert code in codes_in(sentence)
+
+
+def test_a_heading_above_a_capitalised_sentence_is_not_read_as_a_role_name():
+    assert "professional_curiosity" in codes_in("Professional curiosity\nPractitioners did not ask why.")
+    assert "domestic_abuse" not in codes_in("The domestic abuse\nadviser visited on Tuesday.")
+
+
+@pytest.mark.parametrize(
+    ("code", "sentence"),
+    [
+        ("thresholds", "The threshold document in use at the time was open to interpretation."),
+        ("escalation", "The escalation policy was revised in 2020."),
+        ("information_sharing", "The information sharing protocol was signed by all partners."),
+        ("thresholds", "The partnership's guidance on thresholds was rewritten after the review."),
+        ("information_sharing", "How effectively did agencies share information and work together?"),
+    ],
+)
+def test_a_policy_document_or_question_is_not_a_statement_about_practice(code, sentence):
+    assert code not in codes_in(sentence)
+
+
+@pytest.mark.parametrize(
+    ("code", "sentence"),
+    [
+        ("escalation", "The school did not use the escalation policy when the referral was closed."),
+        ("thresholds", "The referral was judged not to meet the threshold for an assessment."),
+        ("escalation", "The health visitor escalated concerns under the escalation procedure."),
+    ],
+)
+def test_a_policy_that_someone_used_or_did_not_use_is_practice(code, sentence):
+    assert code in codes_in(sentence)
+
+
+def test_a_recommendation_gives_practice_themes_but_not_risk_factors():
+    text = "Agencies should share information about domestic abuse with GPs within a day."
+    index = TextIndex(make_document([text]))
+    recommendation = [(0, len(text))]
+    assert "domestic_abuse" not in find_risk_factors(index, recommendation)
+    assert "domestic_abuse" in find_risk_factors(index)
+    assert "information_sharing" in find_practice_themes(index)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Father had convictions for violent offences.",
+        "Father had a number of convictions for burglary and assault.",
+        "Mother was in prison for much of Child A's early life.",
+        "Father was known to police for violent offences.",
+        "The stepfather was on licence after his release.",
+        "Mother's partner was managed under MAPPA.",
+        "Father had recently been released from prison.",
+        "Mother's partner was a registered sex offender.",
+    ],
+)
+def test_parental_criminality_is_found_in_the_ways_reports_state_it(sentence):
+    assert "parental_criminality" in codes_in(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Neither parent had any criminal convictions.",
+        "There was no evidence that father had a criminal record.",
+        "The probation officer attended the meeting.",
+    ],
+)
+def test_parental_criminality_is_not_found_when_denied_or_only_a_role(sentence):
+    assert "parental_criminality" not in codes_in(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The paediatrician raised concerns about fabricated or induced illness.",
+        "Clinicians described a perplexing presentation over many months.",
+        "Mother reported symptoms that were not observed by ward staff.",
+        "It was later established that mother had fabricated symptoms.",
+        "Mother reported seizures that had never been witnessed by staff.",
+    ],
+)
+def test_fabricated_or_induced_illness_is_found_in_the_ways_reports_state_it(sentence):
+    assert "fabricated_induced_illness" in codes_in(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Fabricated or induced illness was considered and ruled out by the paediatrician.",
+        "Mother reported that Child A had a cough, which the GP confirmed.",
+    ],
+)
+def test_fabricated_or_induced_illness_is_not_found_when_ruled_out_or_absent(sentence):
+    assert "fabricated_induced_illness" not in codes_in(sentence)
+
+
+def test_an_attempted_home_visit_is_not_a_suicide_attempt():
+    assert "adolescent_self_harm" not in codes_in("The health visitor attempted a home visit; nobody answered.")
+    assert "adolescent_self_harm" in codes_in("Zara attempted suicide in March 2020.")
+
+
+def test_a_transfer_between_teams_is_routine_but_between_areas_is_a_transition():
+    assert "transitions" not in codes_in("The case was transferred between social work teams.")
+    assert "transitions" in codes_in("The case was transferred between local authorities twice.")
+    assert "transitions" in codes_in("Zara was transferred to adult services at eighteen.")

@@ -72,3 +72,21 @@ def test_a_negation_far_before_the_mention_is_out_of_its_window():
         "No one at the meeting on that day knew about the long and well documented history of domestic abuse."
     )
     assert affirmed(sentence, "domestic abuse")
+
+
+def test_a_possibility_considered_and_ruled_out_is_not_affirmed():
+    sentence = "Fabricated or induced illness was considered and ruled out by the paediatrician."
+    assert not affirmed(sentence, "fabricated or induced illness")
+    assert affirmed("Fabricated or induced illness was considered at the strategy meeting.", "fabricated")
+
+
+def test_a_copula_and_not_right_before_a_circumstance_denies_it():
+    assert not affirmed("The parents were in their thirties and were not young parents.", "young parents")
+    assert not affirmed("Mother was not a heavy drinker.", "heavy drinker")
+    assert affirmed("Professionals were not aware that mother was a heavy drinker.", "heavy drinker")
+
+
+def test_did_not_show_denies_a_circumstance_but_states_a_practice_failure():
+    sentence = "Practitioners did not show professional curiosity about the explanations given."
+    assert affirmed(sentence, "professional curiosity", Scope.THEME)
+    assert not affirmed("The toxicology did not show cannabis use.", "cannabis", Scope.RISK)
