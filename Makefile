@@ -6,7 +6,6 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
-export DJANGO_SETTINGS_MODULE ?= casereviews.settings
 
 .PHONY: run test install assets lint typecheck test-sqlite test-postgres clean
 
@@ -40,12 +39,12 @@ typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy casereviews extraction
 
 test-sqlite: install
-	env -u DATABASE_URL $(PY) -m pytest -rs -n 2 --durations=15
+	env -u DATABASE_URL $(PY) -m pytest --ds=casereviews.test_settings -rs -n 2 --durations=15
 
 test-postgres: install
 	@if $(PY) scripts/database_reachable.py "$(POSTGRES_URL)"; then \
 		echo "== PostgreSQL leg: $(POSTGRES_URL)"; \
-		DATABASE_URL="$(POSTGRES_URL)" $(PY) -m pytest -rs -n 2 --durations=15; \
+		DATABASE_URL="$(POSTGRES_URL)" $(PY) -m pytest --ds=casereviews.test_settings -rs -n 2 --durations=15; \
 	elif [ -n "$$REQUIRE_POSTGRES" ]; then \
 		echo "PostgreSQL is not reachable at $(POSTGRES_URL), and REQUIRE_POSTGRES is set: failing."; exit 1; \
 	else \
