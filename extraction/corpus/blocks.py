@@ -97,6 +97,18 @@ class PageBreak:
 Unit = Heading | Para | Item | Row | CallOut | PageBreak
 
 
+def with_tables_grouped(units: Sequence[Unit]) -> list[Unit | list[Row]]:
+    """The units of a page with each run of rows of one table gathered into a list, as renderers draw them."""
+    grouped: list[Unit | list[Row]] = []
+    for unit in units:
+        previous = grouped[-1] if grouped else None
+        if isinstance(unit, Row) and isinstance(previous, list) and previous[0].table_id == unit.table_id:
+            previous.append(unit)
+        else:
+            grouped.append([unit] if isinstance(unit, Row) else unit)
+    return grouped
+
+
 def unit_weight(unit: Unit) -> int:
     """Roughly how many words' worth of page space a unit takes (space between blocks included)."""
     if isinstance(unit, Heading):

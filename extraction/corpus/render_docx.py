@@ -20,7 +20,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 from docx.text.paragraph import Paragraph
 
-from extraction.corpus.blocks import CallOut, Heading, Item, Para, Row, Unit, plain
+from extraction.corpus.blocks import CallOut, Heading, Item, Para, Row, Unit, plain, with_tables_grouped
 
 _PARAGRAPH_STYLES = {"title": "Title", "subtitle": "Subtitle", "quote": "Quote"}
 
@@ -30,7 +30,8 @@ def render_docx(
 ) -> bytes:
     document = Document()
     document.core_properties.title = title
-    # Fixed dates, so the same report renders to the same bytes (the library deduplicates by content hash).
+    # Fixed document dates, so the same report has the same content. The zip container still stamps the time it
+    # was written, so DOCX bytes differ between runs; the demo loader therefore skips reports by file name.
     document.core_properties.created = document.core_properties.modified = datetime.datetime(2024, 1, 1)
     document.styles["Normal"].font.name = "Arial"
     document.styles["Normal"].font.size = Pt(11)
@@ -42,27 +43,17 @@ def render_docx(
 
     numbering_for_list: dict[int, int] = {}
     for number, units in enumerate(pages, start=1):
-        index = 0
-        while index < len(units):
-            unit = units[index]
+        for unit in with_tables_grouped(units):
             if isinstance(unit, Heading):
                 document.add_heading(unit.text, level=unit.level)
             elif isinstance(unit, Para):
                 _paragraph(document, unit)
             elif isinstance(unit, Item):
                 _item(document, unit, numbering_for_list)
-            elif isinstance(unit, Row):
-                rows = [unit]
-                while index + 1 < len(units):
-                    following = units[index + 1]
-                    if not (isinstance(following, Row) and following.table_id == unit.table_id):
-                        break
-                    rows.append(following)
-                    index += 1
-                _table(document, rows)
+            elif isinstance(unit, list):
+                _table(document, unit)
             elif isinstance(unit, CallOut):
                 _callout(document, unit)
-            index += 1
         if number < len(pages):
             document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     buffer = io.BytesIO()

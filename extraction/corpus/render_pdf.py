@@ -31,7 +31,18 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from extraction.corpus.blocks import CallOut, Heading, Item, Para, Row, Segments, Target, Unit, plain
+from extraction.corpus.blocks import (
+    CallOut,
+    Heading,
+    Item,
+    Para,
+    Row,
+    Segments,
+    Target,
+    Unit,
+    plain,
+    with_tables_grouped,
+)
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 2.2 * cm
@@ -212,9 +223,7 @@ def _page_flowables(
     units: Sequence[Unit], styles: dict[str, ParagraphStyle], column: float
 ) -> list[Flowable]:
     flowables: list[Flowable] = []
-    index = 0
-    while index < len(units):
-        unit = units[index]
+    for unit in with_tables_grouped(units):
         if isinstance(unit, Heading):
             flowables.append(Paragraph(escape(unit.text), styles["h1" if unit.level == 1 else "h2"]))
         elif isinstance(unit, Para):
@@ -225,18 +234,10 @@ def _page_flowables(
             item = Paragraph(escape(unit.label) + " " + _markup(unit.segments), styles["item"])
             item.corpus_targets = [unit.target] if unit.target else []
             flowables.append(item)
-        elif isinstance(unit, Row):
-            rows = [unit]
-            while index + 1 < len(units):
-                following = units[index + 1]
-                if not (isinstance(following, Row) and following.table_id == unit.table_id):
-                    break
-                rows.append(following)
-                index += 1
-            flowables.append(_table(rows, styles, column))
+        elif isinstance(unit, list):
+            flowables.append(_table(unit, styles, column))
         elif isinstance(unit, CallOut):
             flowables.append(_callout(unit, styles, column))
-        index += 1
     return flowables
 
 
