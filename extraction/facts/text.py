@@ -75,6 +75,14 @@ _FOLD: Final = str.maketrans(
 _SENTENCE_BREAK: Final = re.compile(
     r"[.!?]+[\"'”’)\]]*(?=\s)|\n[ \t]*\n\s*|\n(?=[ \t]*(?:[•▪●◦■➢*]|\d{1,2}(?:\.\d{1,2})*\.?)[ \t]+[A-Z])"
 )
+# A heading line ends its own sentence: short, starting with a capital or a number, not ending in punctuation
+# or a word that carries a sentence on ("and", "the"), and followed by a line that starts with a capital.
+# Without this a finding quoted as evidence would begin with the heading above it ("Introduction This…").
+_HEADING_LINE_END: Final = re.compile(
+    r"^[ \t\f]*[A-Z0-9][^\n]{0,58}(?<![.,;:!?\-–—(/&])(?<!\band)(?<!\bthe)(?<!\bof)(?<!\bto)(?<!\ba)(?<!\bin)"
+    r"(?<!\bfor)(?<!\bor)(?<!\bwith)(?<!\bby)(?<!\bChild)[ \t]*\n(?=[ \t]*[A-Z])",
+    re.MULTILINE,
+)
 _WORD_BEFORE_STOP: Final = re.compile(r"([A-Za-z]+(?:\.[A-Za-z]+)*)$")
 _ABBREVIATIONS: Final = frozenset(
     {
@@ -143,13 +151,17 @@ def starts_word(folded: str, offset: int) -> bool:
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Spans of the sentences of `text`, trimmed of surrounding whitespace, in order."""
+    breaks = {
+        match.end()
+        for match in _SENTENCE_BREAK.finditer(text)
+        if not (match.group()[0] == "." and _is_abbreviation(text, match.start()))
+    }
+    breaks.update(match.end() for match in _HEADING_LINE_END.finditer(text))
     spans: list[tuple[int, int]] = []
     start = 0
-    for match in _SENTENCE_BREAK.finditer(text):
-        if match.group()[0] == "." and _is_abbreviation(text, match.start()):
-            continue
-        _append_trimmed(text, start, match.end(), spans)
-        start = match.end()
+    for end in sorted(breaks):
+        _append_trimmed(text, start, end, spans)
+        start = end
     _append_trimmed(text, start, len(text), spans)
     return spans
 

@@ -73,7 +73,9 @@ def test_an_analyst_uploads_a_report_and_reviews_its_proposals_in_the_browser(br
     age = ExtractedValue.objects.get(report=report, field="child.age_years")
     evidence = age.evidence[0]
     page.locator(f"#value-{age.pk}").get_by_role("link", name=re.compile(r"^Page \d+")).first.click()
+    page.wait_for_load_state("load")  # inner_text is the rendered text: the style sheet (pre-wrap) must apply
     highlighted = page.locator("mark#evidence")
+    assert highlighted.text_content() == evidence["quote"]
     assert highlighted.inner_text() == evidence["quote"]
     assert page.get_by_role("heading", name=f"Page {evidence['page']} of 3").is_visible()
     assert_accessible(page)
