@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "casereviews.frameworks",
     "casereviews.referrals",
     "casereviews.library",
+    "casereviews.reviews",
     "casereviews.api",
 ]
 
@@ -217,6 +218,9 @@ TASKS = {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# How often the task worker runs the scheduled jobs (casereviews/core/schedules.py).
+SCHEDULE_INTERVAL_MINUTES = env_int("SCHEDULE_INTERVAL_MINUTES", 60)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 $PY manage.py library_recover --minutes 0
+$PY manage.py run_schedules --enqueue
 $PY manage.py db_worker --interval 1 &
 worker=$!
 $PY manage.py load_demo_library > var/demo-library.log 2>&1 &

@@ -21,19 +21,36 @@ class AuditedAdmin(admin.ModelAdmin):
         return getattr(obj, "partnership", None)
 
     def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
-        audit_record(actor=request.user, action="admin.add", target=obj, partnership=self._partnership_of(obj),
-                     summary=f"Added {obj._meta.verbose_name} “{obj}” in the admin", changes={"message": message})
+        audit_record(
+            actor=request.user,
+            action="admin.add",
+            target=obj,
+            partnership=self._partnership_of(obj),
+            summary=f"Added {obj._meta.verbose_name} “{obj}” in the admin",
+            changes={"message": message},
+        )
         return super().log_addition(request, obj, message)
 
     def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
-        audit_record(actor=request.user, action="admin.change", target=obj, partnership=self._partnership_of(obj),
-                     summary=f"Changed {obj._meta.verbose_name} “{obj}” in the admin", changes={"message": message})
+        audit_record(
+            actor=request.user,
+            action="admin.change",
+            target=obj,
+            partnership=self._partnership_of(obj),
+            summary=f"Changed {obj._meta.verbose_name} “{obj}” in the admin",
+            changes={"message": message},
+        )
         return super().log_change(request, obj, message)
 
     def log_deletions(self, request: HttpRequest, queryset: Any) -> Any:
         for obj in queryset:
-            audit_record(actor=request.user, action="admin.delete", target=obj,
-                         partnership=self._partnership_of(obj), summary=f"Deleted {obj._meta.verbose_name} “{obj}”")
+            audit_record(
+                actor=request.user,
+                action="admin.delete",
+                target=obj,
+                partnership=self._partnership_of(obj),
+                summary=f"Deleted {obj._meta.verbose_name} “{obj}”",
+            )
         return super().log_deletions(request, queryset)
 
 

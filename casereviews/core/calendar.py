@@ -26,7 +26,9 @@ class Calendar(enum.StrEnum):
 class ClockUnit(enum.StrEnum):
     WORKING_DAYS = "working_days"
     CALENDAR_DAYS = "calendar_days"
+    CALENDAR_WEEKS = "calendar_weeks"
     CALENDAR_MONTHS = "calendar_months"
+    CALENDAR_YEARS = "calendar_years"
 
 
 _SUBDIVISION = {
@@ -88,6 +90,10 @@ def due_date(start: datetime.date, length: int, unit: ClockUnit, calendar: Calen
         return add_working_days(start, length, calendar)
     if unit is ClockUnit.CALENDAR_DAYS:
         return start + datetime.timedelta(days=length)
+    if unit is ClockUnit.CALENDAR_WEEKS:
+        return start + datetime.timedelta(weeks=length)
+    if unit is ClockUnit.CALENDAR_YEARS:
+        return start + relativedelta(years=length)
     return start + relativedelta(months=length)
 
 
@@ -95,6 +101,8 @@ def describe_rule(length: int, unit: ClockUnit) -> str:
     words = {
         ClockUnit.WORKING_DAYS: ("working day", "working days"),
         ClockUnit.CALENDAR_DAYS: ("day", "days"),
+        ClockUnit.CALENDAR_WEEKS: ("week", "weeks"),
         ClockUnit.CALENDAR_MONTHS: ("month", "months"),
+        ClockUnit.CALENDAR_YEARS: ("year", "years"),
     }[unit]
     return f"{length} {words[0] if length == 1 else words[1]}"

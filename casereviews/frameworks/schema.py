@@ -115,6 +115,33 @@ class DeadlineRule(Strict):
     confirm: bool = False  # DOMAIN.md marks the rule as not checked against the primary text
 
 
+class ReviewType(Strict):
+    """A kind of review the framework provides for, and what it asks of the partnership running it."""
+
+    id: str
+    label: str
+    statutory: bool
+    run_locally: bool = True  # False: another body runs it (the Panel's national review)
+    lead_reviewers: int = Field(1, ge=1)  # how many independent reviewers must be appointed
+    target_length: int | None = Field(None, ge=1)  # from commissioning to completion
+    target_unit: ClockUnit = ClockUnit.CALENDAR_MONTHS
+    basis: str = ""
+    confirm: bool = False
+
+
+class Publication(Strict):
+    """What the framework asks before and after a review report is published."""
+
+    notice_length: int = Field(ge=0)  # the final report goes to `notice_recipients` this long before publication
+    notice_unit: ClockUnit
+    notice_recipients: list[str]
+    window_length: int = Field(ge=1)  # published online at least this long, then available on request
+    window_unit: ClockUnit
+    non_publication: str  # what the framework asks when the report is not published
+    basis: str = ""
+    confirm: bool = False
+
+
 class FrameworkDefinition(Strict):
     code: str
     name: str
@@ -129,6 +156,8 @@ class FrameworkDefinition(Strict):
     decision_options: list[Option]
     recipients: list[Recipient]
     deadlines: list[DeadlineRule]
+    review_types: list[ReviewType]
+    publication: Publication
 
     @model_validator(mode="after")
     def references_are_consistent(self) -> FrameworkDefinition:
@@ -154,9 +183,19 @@ class FrameworkDefinition(Strict):
             for event in [rule.starts_on, *rule.met_by, *rule.cancelled_by]:
                 if event not in events:
                     problems.append(f"deadline {rule.id!r} names unknown event {event!r}")
+        review_types = {review_type.id for review_type in self.review_types}
+        for option in [*self.recommendation_options, *self.decision_options]:
+            if option.review_type is not None and option.review_type not in review_types:
+                problems.append(f"option {option.id!r} names unknown review type {option.review_type!r}")
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def review_type(self, review_type_id: str) -> ReviewType:
+        for review_type in self.review_types:
+            if review_type.id == review_type_id:
+                return review_type
+        raise KeyError(review_type_id)
 
     def events(self) -> set[str]:
         return (

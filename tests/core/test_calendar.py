@@ -112,6 +112,12 @@ def test_calendar_days_count_weekends_and_bank_holidays():
     assert due_date(day("2024-12-20"), 14, ClockUnit.CALENDAR_DAYS, ENGLAND) == day("2025-01-03")
 
 
+def test_weeks_are_seven_days_and_a_year_from_the_29th_of_february_ends_on_the_28th():
+    assert due_date(day("2024-12-20"), 1, ClockUnit.CALENDAR_WEEKS, ENGLAND) == day("2024-12-27")
+    assert due_date(day("2024-02-29"), 1, ClockUnit.CALENDAR_YEARS, ENGLAND) == day("2025-02-28")
+    assert due_date(day("2025-06-10"), 1, ClockUnit.CALENDAR_YEARS, ENGLAND) == day("2026-06-10")
+
+
 def test_due_date_in_working_days_uses_the_nations_calendar():
     assert due_date(day("2025-04-14"), 15, ClockUnit.WORKING_DAYS, ENGLAND) == day("2025-05-08")
     assert due_date(day("2025-04-14"), 15, ClockUnit.WORKING_DAYS, SCOTLAND) == day("2025-05-07")
@@ -121,6 +127,9 @@ def test_rules_are_described_in_words_with_singular_and_plural():
     assert describe_rule(5, ClockUnit.WORKING_DAYS) == "5 working days"
     assert describe_rule(1, ClockUnit.CALENDAR_MONTHS) == "1 month"
     assert describe_rule(14, ClockUnit.CALENDAR_DAYS) == "14 days"
+    assert describe_rule(1, ClockUnit.CALENDAR_WEEKS) == "1 week"
+    assert describe_rule(12, ClockUnit.CALENDAR_WEEKS) == "12 weeks"
+    assert describe_rule(1, ClockUnit.CALENDAR_YEARS) == "1 year"
 
 
 @given(
