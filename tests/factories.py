@@ -70,3 +70,63 @@ def referral_input(**overrides: Any) -> ReferralInput:
 
 def make_referral(partnership: Partnership, referrer: User, **overrides: Any) -> Referral:
     return referral_submit(submitted_by=referrer, partnership=partnership, data=referral_input(**overrides))
+
+
+def make_review(
+    partnership: Partnership,
+    *,
+    created_by: User,
+    review_type: str = "lcspr",
+    framework_code: str = "england_2023",
+    pseudonym: str = "Child T",
+    status: str = "set_up",
+    reviewers: tuple[User, ...] = (),
+    agencies: tuple[str, ...] = ("Police", "Children's social care"),
+    commissioned_on: datetime.date = datetime.date(2025, 4, 1),
+) -> Any:
+    """A review as the chair's decision leaves it, with `reviewers` appointed and `agencies` involved.
+
+    `status` places it further along for tests of later steps (the steps themselves are tested in tests/reviews).
+    """
+    from casereviews.reviews.models import Review, ReviewerAppointment
+    from casereviews.reviews.services import next_review_reference
+
+    review = Review.objects.create(
+        reference=next_review_reference(partnership, commissioned_on.year),
+        partnership=partnership,
+        framework_code=framework_code,
+        review_type=review_type,
+        title=f"Local review: {pseudonym}",
+        pseudonym=pseudonym,
+        status=status,
+        commissioned_on=commissioned_on,
+        created_by=created_by,
+    )
+    review.agencies.set(Agency.objects.filter(partnership=partnership, name__in=agencies))
+    for reviewer in reviewers:
+        ReviewerAppointment.objects.create(
+            review=review,
+            reviewer=reviewer,
+            appointed_on=commissioned_on,
+            declaration="I have had no involvement with the child, the family or the agencies in this case.",
+            declared_on=commissioned_on,
+            appointed_by=created_by,
+        )
+    return review
+
+
+def make_draft(review: Any, *, by: User, pages: list[str], number: int | None = None, is_final: bool = False) -> Any:
+    from casereviews.reviews.models import DraftVersion
+
+    number = number or review.drafts.count() + 1
+    return DraftVersion.objects.create(
+        review=review,
+        number=number,
+        filename=f"draft-{number}.txt",
+        media_type="text/plain",
+        size=sum(len(page) for page in pages),
+        sha256=f"{number:064d}",
+        pages=pages,
+        is_final=is_final,
+        uploaded_by=by,
+    )
