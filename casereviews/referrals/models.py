@@ -241,6 +241,8 @@ class Deadline(models.Model):
     breach_reason_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The day the scheduled job found the deadline passed and told the business managers: once only.
+    breach_flagged_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["due_on", "pk"]

@@ -57,3 +57,29 @@ def referral_status_email(referral_id: int) -> int:
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[referral.referrer_email],
     )
+
+
+@task()
+def deadline_breached_email(deadline_id: int) -> int:
+    from casereviews.referrals.models import Deadline
+
+    deadline = Deadline.objects.select_related("referral__partnership").filter(pk=deadline_id).first()
+    if deadline is None:
+        return 0
+    referral = deadline.referral
+    recipients = list(
+        Membership.objects.filter(partnership=referral.partnership, role=Role.BUSINESS_MANAGER)
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+    if not recipients:
+        return 0
+    return send_mail(
+        subject=f"Referral {referral.reference}: a statutory deadline has passed",
+        message=(
+            f"A statutory deadline on referral {referral.reference} was due on {deadline.due_on:%d %B %Y} "
+            "and has not been met.\nSign in to Case Reviews to record what happened and why.\n"
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=recipients,
+    )
