@@ -7,6 +7,7 @@ queued e-mail, so a second run, or a run after a crash part-way, flags and mails
 from __future__ import annotations
 
 import datetime
+from functools import partial
 
 from django.db import transaction
 
@@ -38,6 +39,6 @@ def deadlines_breached_flag(today: datetime.date) -> str:
             partnership=deadline.referral.partnership,
             changes={"deadline": deadline.rule_id, "due_on": deadline.due_on.isoformat()},
         )
-        transaction.on_commit(lambda pk=deadline.pk: tasks.deadline_breached_email.enqueue(pk))
+        transaction.on_commit(partial(tasks.deadline_breached_email.enqueue, deadline.pk))
         flagged += 1
     return f"{flagged} newly breached deadline(s) flagged"
