@@ -63,6 +63,25 @@ def test_england_2023_starts_the_rapid_review_clock_from_the_panel_notification(
     assert (rules["notify_panel"].length, rules["notify_panel"].unit) == (5, "working_days")
 
 
+def test_each_framework_declares_its_review_types_and_publication_rules():
+    definitions = shipped_definitions()
+    assert [t.id for t in definitions["england_2015"].review_types] == ["scr", "partnership_review"]
+    assert definitions["wales"].review_type("extended_cpr").lead_reviewers == 2
+    assert definitions["wales"].review_type("concise_cpr").lead_reviewers == 1
+    assert definitions["england_2023"].review_type("national_review").run_locally is False
+    england_2015, england_2023 = definitions["england_2015"].publication, definitions["england_2023"].publication
+    assert (england_2015.notice_length, england_2015.notice_unit) == (1, "calendar_weeks")
+    assert (england_2015.window_length, england_2015.window_unit) == (12, "calendar_months")
+    assert (england_2023.notice_length, england_2023.notice_unit) == (7, "working_days")
+    assert (england_2023.window_length, england_2023.window_unit) == (1, "calendar_years")
+
+
+def test_an_option_naming_an_unknown_review_type_is_refused():
+    data = shipped_data("england_2023")
+    data["decision_options"] = [*data["decision_options"], {"id": "audit", "label": "Audit", "review_type": "audit"}]
+    assert "option 'audit' names unknown review type 'audit'" in refusal_of(data)
+
+
 def test_a_transition_to_an_unknown_state_is_refused():
     data = shipped_data("england_2015")
     data["transitions"][0]["to"] = "limbo"
