@@ -82,7 +82,6 @@ INSTALLED_APPS = [
     "casereviews.library",
     "casereviews.reviews",
     "casereviews.actions",
-    "casereviews.actions",
     "casereviews.api",
 ]
 
@@ -231,7 +230,6 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "case-reviews@localhost")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")  # for links in e-mails
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")  # for links in e-mails
 
 TASKS = {
