@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "casereviews.library",
     "casereviews.reviews",
     "casereviews.actions",
+    "casereviews.publication",
     "casereviews.api",
 ]
 

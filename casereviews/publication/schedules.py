@@ -1,0 +1,39 @@
+"""The job that ends publication windows: a report past its window becomes available on request only.
+
+Each publication is closed in its own savepoint, so a failure on one (logged, and named in the job's summary)
+leaves those already closed closed and the failed one untouched; the next run finishes it. A publication already
+closed is skipped, so running the job twice does nothing more.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.db import transaction
+
+from casereviews.core.schedules import scheduled
+from casereviews.publication.models import Publication
+from casereviews.publication.services import publication_window_close
+from casereviews.reviews.models import ReviewStatus
+
+logger = logging.getLogger(__name__)
+
+
+@scheduled("publication_windows")
+def close_publication_windows(today: datetime.date) -> str:
+    due = Publication.objects.filter(
+        closed_on__isnull=True, window_ends_on__lt=today, review__status=ReviewStatus.PUBLISHED
+    ).order_by("window_ends_on", "pk")
+    closed, failed = 0, []
+    for publication in due:
+        try:
+            with transaction.atomic():
+                closed += publication_window_close(publication=publication, today=today)
+        except Exception:  # one review's failure must not stop or undo the others; the next run retries it
+            logger.exception("closing the publication window of publication %s failed", publication.pk)
+            failed.append(str(publication.pk))
+    summary = f"closed {closed} publication window{'s' if closed != 1 else ''}"
+    if failed:
+        summary += f"; failed for publication {', '.join(failed)} (will retry on the next run)"
+    return summary
