@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "casereviews.reviews",
     "casereviews.actions",
     "casereviews.publication",
+    "casereviews.search",
     "casereviews.api",
 ]
 
@@ -223,6 +224,7 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("CASEREVIEWS_MEDIA_ROOT", VAR_DIR / "files"))
 # Uploaded files are stored by content hash and never served directly: views stream them after a check.
 FILE_STORE_ROOT = MEDIA_ROOT / "blobs"
+SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", VAR_DIR / "search"))  # derived; see ADR 0008
 LIBRARY_MAX_BYTES = env_int("LIBRARY_MAX_BYTES", 50 * 1024 * 1024)
 LIBRARY_MAX_PAGES = env_int("LIBRARY_MAX_PAGES", 400)
 MAX_ATTACHMENT_BYTES = env_int("MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)

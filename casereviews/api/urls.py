@@ -21,4 +21,5 @@ urlpatterns = [
     path("referrals/<str:reference>/deadlines/", views.ReferralDeadlines.as_view(), name="referral_deadlines"),
     path("deadlines/", views.DeadlineList.as_view(), name="deadlines"),
     path("library/", include("casereviews.library.api")),
+    path("search/", include("casereviews.api.search")),
 ]

@@ -1,0 +1,23 @@
+"""`{% load search_tags %}{% similar_reviews report %}`: the "Similar reviews" panel for a report's page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.urls import reverse
+
+from casereviews.library.services import can_manage_library
+from casereviews.search.selectors import similar_reviews as find_similar
+
+register = template.Library()
+
+
+@register.inclusion_tag("search/includes/similar_reviews.html", takes_context=True)
+def similar_reviews(context: dict[str, Any], report: Any, limit: int = 5) -> dict[str, Any]:
+    found = find_similar(report, limit=limit)
+    request = context.get("request")
+    staff = request is not None and can_manage_library(request.user)
+    # Library staff go on to the review screen of the similar report; everyone else to its public first page.
+    links = [(item, reverse("library:detail", args=[item.report_id]) if staff else item.url) for item in found]
+    return {"similar": links}

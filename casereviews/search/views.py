@@ -1,0 +1,145 @@
+"""The public search page, its exports, and the public page viewer that a snippet links to.
+
+No sign-in: everything here reads the index, which holds only the public library's confirmed material, and the
+page viewer shows only reports in the public library (anything else is 404, so a report's existence is not
+disclosed).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from casereviews.library.models import Report, ReportPage
+from casereviews.library.views import _span_on
+from casereviews.search import engine
+from casereviews.search.documents import public_reports
+from casereviews.search.selectors import (
+    EXPORT_LIMIT,
+    FACET_LABELS,
+    SORTS,
+    ResultRow,
+    SearchPage,
+    SearchRequest,
+    active_filters,
+    search_reports,
+)
+
+EXPORT_FIELDS = ["id", "title", "year", *engine.FACETS, "url"]
+
+
+def _pages_around(current: int, last: int) -> list[int | None]:
+    """Page numbers to offer, with None for a gap: the first, the last, and two either side of this one."""
+    wanted = sorted({1, last, *range(max(1, current - 2), min(last, current + 2) + 1)})
+    shown: list[int | None] = []
+    for number in wanted:
+        if shown and shown[-1] is not None and number - shown[-1] > 1:  # type: ignore[operator]
+            shown.append(None)
+        shown.append(number)
+    return shown
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    search_request, errors = SearchRequest.from_params(request.GET)
+    page = search_reports(search_request) if not errors else SearchPage(request=search_request)
+    if page.error:
+        errors["q"] = page.error
+    base = reverse("search:search")
+    number = min(search_request.page, page.page_count)
+    return render(
+        request,
+        "search/search.html",
+        {
+            "result": page,
+            "search_request": search_request,
+            "errors": errors,
+            "active": active_filters(search_request, base),
+            "clear_url": f"{base}?{search_request.to_params(**dict.fromkeys(engine.FACETS, ()), year_from=None, year_to=None).urlencode()}",
+            "sorts": SORTS.items(),
+            "page_number": number,
+            "page_links": [
+                (n, f"{base}?{search_request.to_params(page=n).urlencode()}" if n else "")
+                for n in _pages_around(number, page.page_count)
+            ],
+            "previous_url": f"{base}?{search_request.to_params(page=number - 1).urlencode()}" if number > 1 else "",
+            "next_url": (
+                f"{base}?{search_request.to_params(page=number + 1).urlencode()}" if number < page.page_count else ""
+            ),
+            "export_csv": f"{reverse('search:export', args=['csv'])}?{search_request.to_params().urlencode()}",
+            "export_json": f"{reverse('search:export', args=['json'])}?{search_request.to_params().urlencode()}",
+        },
+    )
+
+
+def _export_row(request: HttpRequest, row: ResultRow) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": row.report_id, "title": row.title, "year": row.year}
+    for name in engine.FACETS:
+        data[name] = list(row.facets.get(name, ()))
+    data["url"] = request.build_absolute_uri(row.url)
+    return data
+
+
+def _cell(value: Any) -> str:
+    text = "; ".join(value) if isinstance(value, list) else "" if value is None else str(value)
+    # A spreadsheet runs a cell that starts with one of these as a formula.
+    return f"'{text}" if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+
+
+@require_GET
+def export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The whole result set (up to EXPORT_LIMIT reports) with each report's confirmed values, as CSV or JSON."""
+    if fmt not in {"csv", "json"}:
+        raise Http404("No such format")
+    search_request, errors = SearchRequest.from_params(request.GET)
+    if errors:
+        return HttpResponse("; ".join(errors.values()), status=400, content_type="text/plain; charset=utf-8")
+    search_request = SearchRequest(**{**search_request.__dict__, "facets": False, "snippets": False})
+    page = search_reports(search_request, limit=EXPORT_LIMIT)
+    if page.error:
+        return HttpResponse(page.error, status=400, content_type="text/plain; charset=utf-8")
+    rows = [_export_row(request, row) for row in page.rows]
+    if fmt == "json":
+        body = {"query": search_request.q, "total": page.total, "exported": len(rows), "results": rows}
+        response = HttpResponse(json.dumps(body, indent=1), content_type="application/json")
+        response["Content-Disposition"] = 'attachment; filename="search-results.json"'
+        return response
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="search-results.csv"'
+    writer = csv.writer(response)
+    writer.writerow([FACET_LABELS.get(name, name.capitalize()) for name in EXPORT_FIELDS])
+    for row in rows:
+        writer.writerow([_cell(row[name]) for name in EXPORT_FIELDS])
+    return response
+
+
+@require_GET
+def report_page(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """One page of a report in the public library, with the span a snippet came from marked."""
+    report = get_object_or_404(public_reports(), pk=pk)
+    page = get_object_or_404(ReportPage, report=report, number=number)
+    text = Report.objects.filter(pk=pk).values_list("text", flat=True).get()
+    span = _span_on(page, request.GET)
+    if span is None:
+        before, marked, after = text[page.start : page.end], "", ""
+    else:
+        before, marked, after = text[page.start : span[0]], text[span[0] : span[1]], text[span[1] : page.end]
+    return render(
+        request,
+        "search/page.html",
+        {
+            "report": report,
+            "page": page,
+            "before": before,
+            "marked": marked,
+            "after": after,
+            "previous_number": number - 1 if number > 1 else None,
+            "next_number": number + 1 if number < report.page_count else None,
+        },
+    )
