@@ -5,3 +5,6 @@ class ReviewsConfig(AppConfig):
     name = "casereviews.reviews"
     label = "reviews"
     verbose_name = "Reviews"
+
+    def ready(self) -> None:
+        from casereviews.reviews import schedules  # noqa: F401 - registers the scheduled job

@@ -67,9 +67,45 @@ def is_agency_lead_in_review(user: Any, review: Any) -> bool:
     return bool(agency_ids_led_by(user, review))
 
 
+def _contribution_review(request: Any) -> Any:
+    return request.review if request is not None else None
+
+
+@rules.predicate
+def is_lead_of_requested_agency(user: Any, request: Any) -> bool:
+    """`request` is a ContributionRequest: the user leads that agency in the review's partnership."""
+    if request is None or not user.is_authenticated:
+        return False
+    return user.memberships.filter(
+        partnership_id=request.review.partnership_id, role=Role.AGENCY_LEAD, agency_id=request.agency_id
+    ).exists()
+
+
+@rules.predicate
+def is_contribution_case_staff(user: Any, request: Any) -> bool:
+    return bool(_roles(user, _contribution_review(request)) & CASE_STAFF)
+
+
+@rules.predicate
+def is_contribution_business_manager(user: Any, request: Any) -> bool:
+    return Role.BUSINESS_MANAGER in _roles(user, _contribution_review(request))
+
+
+@rules.predicate
+def is_contribution_reviewer(user: Any, request: Any) -> bool:
+    return bool(is_appointed_reviewer(user, _contribution_review(request)))
+
+
 rules.add_perm("reviews.view_review", is_review_case_staff | is_appointed_reviewer)
 rules.add_perm("reviews.view_review_summary", is_review_case_staff | is_appointed_reviewer | is_agency_lead_in_review)
 rules.add_perm("reviews.manage_review", is_review_business_manager)
 rules.add_perm("reviews.edit_review_work", is_review_business_manager | is_appointed_reviewer)
 rules.add_perm("reviews.quality_assure", is_review_subgroup_member | is_review_business_manager)
 rules.add_perm("reviews.sign_off", is_review_chair)
+rules.add_perm("reviews.sign_off_marker", is_review_subgroup_member | is_review_chair)
+rules.add_perm("reviews.respond_for_board", is_review_business_manager | is_review_chair)
+# The lead reviewers need the agencies' chronologies and reports to write the review.
+rules.add_perm(
+    "reviews.view_contribution", is_contribution_case_staff | is_contribution_reviewer | is_lead_of_requested_agency
+)
+rules.add_perm("reviews.submit_contribution", is_contribution_business_manager | is_lead_of_requested_agency)
