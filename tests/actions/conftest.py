@@ -1,5 +1,6 @@
 """A Northshire review with a small plan: one finding, one recommendation to the partnership and two actions,
-one owned by Children's social care (whose agency lead is the `agency_lead` persona) and one by the Police."""
+one owned by Children's social care (whose agency lead is the `agency_lead` persona) due in 90 days and one by the
+Police due in 120 days."""
 
 from __future__ import annotations
 
@@ -55,7 +56,12 @@ def plan(review, northshire, people):
     other = action_create(
         actor=people.manager,
         recommendation=recommendation,
-        data=action_input(northshire, "Police", description="Brief every response officer on the new guidance."),
+        data=action_input(
+            northshire,
+            "Police",
+            description="Brief every response officer on the new guidance.",
+            due_on=timezone.localdate() + datetime.timedelta(days=120),
+        ),
     )
     return SimpleNamespace(review=review, finding=finding, recommendation=recommendation, own=own, other=other)
 
