@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "casereviews.frameworks",
     "casereviews.referrals",
     "casereviews.library",
+    "casereviews.learning",
     "casereviews.reviews",
     "casereviews.actions",
     "casereviews.publication",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("referrals/", include("casereviews.referrals.urls")),
     path("library/", include("casereviews.library.urls")),
+    path("analysis/", include("casereviews.learning.urls")),
     path("search/", include("casereviews.search.urls")),
     path("", include("casereviews.publication.urls")),
     path("actions/", include("casereviews.actions.urls")),

@@ -23,4 +23,5 @@ urlpatterns = [
     path("library/", include("casereviews.library.api")),
     path("actions/", include("casereviews.api.actions")),
     path("search/", include("casereviews.api.search")),
+    path("learning/", include("casereviews.api.learning")),
 ]

@@ -1,0 +1,186 @@
+"""Reads of the learning app.
+
+The analysis is public: it counts only values a person has confirmed about published reports, under disclosure
+control, so it needs no sign-in (docs/adr/0009-learning-analysis.md). Briefing drafts are for library staff.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from django.db.models import QuerySet
+
+from casereviews.learning import analysis
+from casereviews.learning.models import AnalysisRecord
+from casereviews.partnerships.models import Partnership
+
+_ROW_COLUMNS = (
+    "report_id",
+    "year_published",
+    "year_incident",
+    "nation",
+    "region",
+    "outcome",
+    "death_category",
+    "age_band",
+    "sex",
+    "ethnicity",
+    "harm_source",
+    "social_care",
+    "harm_types",
+    "risk_factors",
+    "practice_themes",
+    "pending",
+    "reviewed",
+)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which reviews an analysis covers. Empty fields select everything."""
+
+    published_from: int | None = None
+    published_to: int | None = None
+    incident_from: int | None = None
+    incident_to: int | None = None
+    nation: str = ""
+    region: str = ""
+    partnership: int | None = None
+    framework: str = ""
+    review_type: str = ""
+
+    @property
+    def is_regional(self) -> bool:
+        """Figures for a region or a single partnership are regional figures and are rounded."""
+        return bool(self.region or self.partnership)
+
+    def query(self) -> dict[str, str]:
+        """The selection as query-string parameters, for links that keep it."""
+        return {name: str(value) for name, value in asdict(self).items() if value not in (None, "")}
+
+    def describe(self) -> str:
+        parts = []
+        if self.published_from or self.published_to:
+            parts.append(f"published {self.published_from or '…'} to {self.published_to or '…'}")
+        if self.incident_from or self.incident_to:
+            parts.append(f"incident {self.incident_from or '…'} to {self.incident_to or '…'}")
+        for name in ("nation", "region", "framework", "review_type"):
+            if getattr(self, name):
+                parts.append(f"{name.replace('_', ' ')}: {getattr(self, name)}")
+        if self.partnership:
+            partnership = Partnership.objects.filter(pk=self.partnership).first()
+            parts.append(f"partnership: {partnership or 'none'}")
+        return "; ".join(parts) or "all reviews"
+
+
+SELECTION_FIELDS = [f.name for f in fields(Selection)]
+
+
+def analysis_records(selection: Selection) -> QuerySet[AnalysisRecord]:
+    records = AnalysisRecord.objects.all()
+    if selection.published_from is not None:
+        records = records.filter(year_published__gte=selection.published_from)
+    if selection.published_to is not None:
+        records = records.filter(year_published__lte=selection.published_to)
+    if selection.incident_from is not None:
+        records = records.filter(year_incident__gte=selection.incident_from)
+    if selection.incident_to is not None:
+        records = records.filter(year_incident__lte=selection.incident_to)
+    for name in ("nation", "region", "framework", "review_type"):
+        if getattr(selection, name):
+            records = records.filter(**{name: getattr(selection, name)})
+    if selection.partnership is not None:
+        records = records.filter(partnership_id=selection.partnership)
+    return records
+
+
+def _split(text: str) -> frozenset[str]:
+    return frozenset(text.split()) if text else frozenset()
+
+
+def analysis_rows(selection: Selection) -> list[analysis.Row]:
+    """One query: the compact rows every table is computed from."""
+    rows = []
+    for values in analysis_records(selection).order_by().values_list(*_ROW_COLUMNS):
+        (
+            report_id,
+            year_published,
+            year_incident,
+            nation,
+            region,
+            outcome,
+            death_category,
+            age_band,
+            sex,
+            ethnicity,
+            harm_source,
+            social_care,
+            harm_types,
+            risk_factors,
+            practice_themes,
+            pending,
+            reviewed,
+        ) = values
+        rows.append(
+            analysis.Row(
+                report_id,
+                year_published,
+                year_incident,
+                nation,
+                region,
+                outcome,
+                death_category,
+                age_band,
+                sex,
+                ethnicity,
+                harm_source,
+                social_care,
+                _split(harm_types),
+                _split(risk_factors),
+                _split(practice_themes),
+                _split(pending),
+                reviewed,
+            )
+        )
+    return rows
+
+
+def analysis_for(selection: Selection) -> analysis.Analysis:
+    return analysis.analyse(analysis_rows(selection), rounded=selection.is_regional)
+
+
+def cell_members(selection: Selection, table_key: str, row: str, column: str) -> tuple[analysis.Cell | None, list[int]]:
+    """The cell as the table shows it, and the reports it counts, newest first then by title."""
+    spec = analysis.TABLES_BY_KEY[table_key]
+    rows = analysis_rows(selection)
+    table = analysis.build_table(spec, rows, rounded=selection.is_regional)
+    members = set(analysis.cell_members(spec, rows, row, column))
+    order = (
+        analysis_records(selection)
+        .order_by("-year_published", "title", "report_id")
+        .values_list("report_id", flat=True)
+    )
+    return table.cell(row, column), [report_id for report_id in order if report_id in members]
+
+
+def records_by_id(report_ids: list[int]) -> list[AnalysisRecord]:
+    """The records of a page of reports, in the order given."""
+    found = AnalysisRecord.objects.select_related("partnership").in_bulk(report_ids)
+    return [found[report_id] for report_id in report_ids if report_id in found]
+
+
+def selection_choices() -> dict[str, list[Any]]:
+    """What the filters offer: the values the analysed reports have."""
+    records = AnalysisRecord.objects.order_by()
+    return {
+        "nation": sorted(v for v in records.values_list("nation", flat=True).distinct() if v),
+        "region": sorted(v for v in records.values_list("region", flat=True).distinct() if v),
+        "framework": sorted(v for v in records.values_list("framework", flat=True).distinct() if v),
+        "review_type": sorted(v for v in records.values_list("review_type", flat=True).distinct() if v),
+        "partnership": list(
+            Partnership.objects.filter(
+                pk__in=records.filter(partnership__isnull=False).values("partnership")
+            ).values_list("pk", "name")
+        ),
+    }

@@ -1,0 +1,148 @@
+"""Pages of the learning app: the public analysis and its downloads; briefings are in `briefing_views`.
+
+The analysis needs no sign-in (docs/adr/0009-learning-analysis.md): it counts confirmed values of published
+reports under disclosure control. The reviews behind a suppressed figure are listed only to library staff,
+who see every report anyway.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from casereviews.learning import analysis, charts, exports, selectors
+from casereviews.learning.forms import SelectionForm
+from casereviews.library.services import can_manage_library
+
+REVIEWS_PER_PAGE = 50
+
+
+def _selection(request: HttpRequest) -> tuple[SelectionForm, selectors.Selection]:
+    form = SelectionForm(request.GET or None)
+    if request.GET and form.is_valid():
+        return form, form.selection()
+    return form, selectors.Selection()
+
+
+def _cell_url(selection: selectors.Selection, table: str, row: str, column: str) -> str:
+    return (
+        reverse("learning:cell") + "?" + urlencode({**selection.query(), "table": table, "row": row, "column": column})
+    )
+
+
+def _decorate(result: analysis.Analysis, selection: selectors.Selection, *, staff: bool) -> list[dict[str, Any]]:
+    """Each table with its chart and, per cell, the link to the reviews it counts."""
+    decorated = []
+    for table in result.tables:
+        links = {}
+        for row in table.rows:
+            for cell in row.cells:
+                if cell.count > 0 and (staff or not cell.suppressed):
+                    links[(row.code, cell.column)] = _cell_url(selection, table.key, row.code, cell.column)
+        rows = [(row, [(cell, links.get((row.code, cell.column))) for cell in row.cells]) for row in table.rows]
+        decorated.append({"table": table, "rows": rows, "chart": charts.chart_for(table, f"chart-{table.key}")})
+    return decorated
+
+
+def analysis_index(request: HttpRequest) -> HttpResponse:
+    form, selection = _selection(request)
+    result = selectors.analysis_for(selection)
+    query = urlencode(selection.query())
+    return render(
+        request,
+        "learning/analysis.html",
+        {
+            "form": form,
+            "selection": selection,
+            "description": selection.describe(),
+            "analysis": result,
+            "tables": _decorate(result, selection, staff=can_manage_library(request.user)),
+            "query": query,
+        },
+    )
+
+
+def analysis_table(request: HttpRequest, key: str) -> HttpResponse:
+    if key not in analysis.TABLES_BY_KEY:
+        raise Http404
+    form, selection = _selection(request)
+    table = analysis.build_table(
+        analysis.TABLES_BY_KEY[key], selectors.analysis_rows(selection), rounded=selection.is_regional
+    )
+    result = analysis.Analysis([table], table.counted, selection.is_regional)
+    return render(
+        request,
+        "learning/analysis_table.html",
+        {
+            "form": form,
+            "selection": selection,
+            "description": selection.describe(),
+            "item": _decorate(result, selection, staff=can_manage_library(request.user))[0],
+            "query": urlencode(selection.query()),
+        },
+    )
+
+
+def analysis_cell(request: HttpRequest) -> HttpResponse:
+    _form, selection = _selection(request)
+    key, row, column = (request.GET.get(name, "") for name in ("table", "row", "column"))
+    if key not in analysis.TABLES_BY_KEY:
+        raise Http404
+    cell, members = selectors.cell_members(selection, key, row, column)
+    if cell is None:
+        raise Http404
+    if cell.suppressed and not can_manage_library(request.user):
+        raise PermissionDenied("This figure is suppressed to protect the children concerned")
+    table = analysis.TABLES_BY_KEY[key]
+    page_obj = Paginator(members, REVIEWS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "learning/analysis_cell.html",
+        {
+            "table": table,
+            "cell": cell,
+            "row_label": _label(key, row),
+            "column_label": _column_label(key, column),
+            "description": selection.describe(),
+            "records": selectors.records_by_id(list(page_obj.object_list)),
+            "page_obj": page_obj,
+            "staff": can_manage_library(request.user),
+            "query": urlencode(selection.query()),
+        },
+    )
+
+
+def _label(key: str, code: str) -> str:
+    spec = analysis.TABLES_BY_KEY[key]
+    if code == analysis.TOTAL:
+        return "All"
+    return (spec.rows.labels or {}).get(code, code)
+
+
+def _column_label(key: str, code: str) -> str:
+    spec = analysis.TABLES_BY_KEY[key]
+    if spec.columns is None or code == analysis.TOTAL:
+        return "All"
+    return (spec.columns.labels or {}).get(code, code)
+
+
+def analysis_csv(request: HttpRequest) -> HttpResponse:
+    _form, selection = _selection(request)
+    body = exports.analysis_csv(selectors.analysis_for(selection), selection.describe())
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="analysis.csv"'
+    return response
+
+
+def analysis_xlsx(request: HttpRequest) -> HttpResponse:
+    _form, selection = _selection(request)
+    body = exports.analysis_xlsx(selectors.analysis_for(selection), selection.describe())
+    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="analysis.xlsx"'
+    return response
