@@ -21,10 +21,12 @@ page, or to the first heading that repeats one already listed, are not sections.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from extraction.cleanup import remove_repeated_headers_footers
 from extraction.document import Document, Section
 
 _MAX_HEADING_WORDS = 12
@@ -41,7 +43,7 @@ SECTION_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("methodology", (
         "methodology", "methods?", "(?:the )?review process", "process of the review",
         "approach to the review", "family involvement", "involvement of (?:the )?family",
-        "practitioner involvement", "limitations",
+        "practitioner involvement", "limitations", "(?:practitioners?[’']? )?learning events?",
     )),
     ("introduction", ("introduction", "purpose of (?:the |this )?review", "preface", "foreword")),
     ("background", (
@@ -53,19 +55,26 @@ SECTION_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     )),
     ("analysis", ("analysis", "appraisal of practice", "key practice episodes", "evaluation of practice")),
     ("good_practice", ("(?:areas of |examples of )?good practice", "what went well", "strengths")),
-    ("findings", ("findings?", "emerging themes", "issues", "themes")),
+    ("findings", (
+        "findings?(?: and (?:recommendations|learning))?", "emerging themes", "issues", "themes",
+    )),
     # "Learning disability" and "learning difficulties" are risk factors, not the review's learning.
     ("learning", (
-        "learning(?! disabilit| difficult)(?: points?)?", "lessons?(?: (?:learned|learnt|to be learned))?",
+        "learning(?! disabilit| difficult)(?: points?)?(?: and (?:recommendations|findings))?",
+        "lessons?(?: (?:learned|learnt|to be learned))?",
     )),
-    ("recommendations", ("recommendations?",)),
+    # A Welsh child practice review puts its learning and recommendations under this heading.
+    ("recommendations", ("recommendations?", "improving systems and practice")),
     ("response", (
         "(?:board|partnership|partners|safeguarding partners|lscb|lscp)[’']?s?[’']? (?:written )?response",
         "response (?:of|from) the (?:board|partnership|safeguarding partners)",
         "(?:written )?response to (?:the|this) review",
         "action plan",
     )),
-    ("conclusion", ("conclusions?", "concluding (?:remarks|comments)", "final (?:comments|remarks)")),
+    ("conclusion", (
+        "conclusions?(?: and (?:key )?(?:findings|learning|recommendations|lessons learn(?:ed|t)))?",
+        "concluding (?:remarks|comments)", "final (?:comments|remarks)",
+    )),
 )  # fmt: skip
 # Phrases that are headings only when they stand alone: "Strategy Discussion" and "Police Response" are not.
 _KIND_ONLY_IN_FULL = {"analysis": ("discussion",), "response": ("(?:written )?response",)}
@@ -83,7 +92,8 @@ _KIND_IN_FULL = [
 ]
 
 _NUMBER = re.compile(
-    r"^(?:(?:section|part|chapter)\s+)?(?P<number>\d{1,2}(?:\.\d{1,2})*)(?:\.(?!\d)|\))?\s+(?P<title>\S.*)$",
+    r"^(?:(?P<word>section|part|chapter)\s+)?(?P<number>\d{1,2}(?:\.\d{1,2})*)"
+    r"(?:\.(?!\d)|\)|(?(word)\s*[:\-–—]))?\s+(?P<title>\S.*)$",
     re.IGNORECASE,
 )
 _ROMAN_NUMBER = re.compile(r"^(?P<number>[ivxlc]{1,6})[.)]\s+(?P<title>\S.*)$", re.IGNORECASE)
@@ -99,6 +109,7 @@ _WORDS_BEFORE_A_NUMBER = {
     "lesson", "point", "theme", "episode", "table", "figure",
 }  # fmt: skip
 _TRAILING_PAGE_NUMBER = re.compile(r"(?P<gap>\.{2,}|…+|\t|\s{2,}|\s)\s*\(?\d{1,3}\)?$")
+_LIST_ITEM = re.compile(r"^(\d{1,2})[.)]\s")
 _CONTENTS = re.compile(r"^(?:table of )?contents$|^index$", re.IGNORECASE)
 _MINOR_WORDS = {
     "a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "the", "to", "with",
@@ -138,6 +149,28 @@ def find_sections(document: Document) -> list[Section]:
     return sections
 
 
+def page_furniture(document: Document) -> list[tuple[int, int]]:
+    """Spans of the running headers, footers and page numbers left in the text, in order.
+
+    The PDF and Word readers remove them, but a text file is kept exactly as it is, so "DRAFT - NOT FOR
+    PUBLICATION" and "Northshire SCP - Page 4 of 20" still sit at every page break. They are found the
+    same way the readers find them (`extraction.cleanup`): lines at the edges of many pages.
+    """
+    pages = [document.text[page.start : page.end] for page in document.pages]
+    if len(pages) < 2:
+        return []
+    spans = []
+    for page, text, kept in zip(document.pages, pages, remove_repeated_headers_footers(pages), strict=True):
+        if len(kept) == len(text):
+            continue
+        top = text.find(kept) if kept.strip() else len(text)
+        if top > 0:
+            spans.append((page.start, page.start + top))
+        if top + len(kept) < len(text):
+            spans.append((page.start + top + len(kept), page.end))
+    return spans
+
+
 def classify_heading(text: str) -> str | None:
     """The kind of section a heading line names, or None when it names none or is not heading-shaped."""
     title, _ = _split_number(text.strip())
@@ -152,7 +185,19 @@ def _headings(document: Document) -> list[_Heading]:
     contents_until = -1
     contents_seen: set[str] = set()
     page_ends = [page.end for page in document.pages]
-    for line in _lines(document.text):
+    furniture = page_furniture(document)
+    furniture_starts = [start for start, _ in furniture]
+    lines = [
+        line
+        for line in _lines(document.text)
+        if (at := bisect.bisect_right(furniture_starts, line.start) - 1) < 0 or line.start >= furniture[at][1]
+    ]
+    skip_next = False
+    list_number: int | None = None  # of the last numbered list item since the last heading
+    for position, line in enumerate(lines):
+        if skip_next:
+            skip_next = False
+            continue
         text = line.text
         if _CONTENTS.match(text.rstrip(":")):
             contents_until = _page_end_after(page_ends, line.start, len(document.text))
@@ -164,17 +209,47 @@ def _headings(document: Document) -> list[_Heading]:
                 contents_seen.add(key)
                 continue
             contents_until = -1  # the first heading listed twice is the body's own
+        listed = _LIST_ITEM.match(text)
         if not _heading_shaped(text):
+            list_number = int(listed.group(1)) if listed else list_number
             continue
-        heading = _heading(line, last_numbers)
+        wrapped = _wrapped_heading(line, lines[position + 1] if position + 1 < len(lines) else None)
+        heading = _heading(wrapped, last_numbers) if wrapped is not None else None
+        if heading is not None:
+            skip_next = True
+        else:
+            heading = _heading(line, last_numbers)
+        if heading is not None and heading.kind == "other" and _continues_list(heading, list_number):
+            heading = None
         if heading is None:
+            list_number = int(listed.group(1)) if listed else list_number
             continue
+        list_number = None
         if heading.number is not None:
             last_numbers[len(heading.number)] = heading.number
             for deeper in [depth for depth in last_numbers if depth > len(heading.number)]:
                 del last_numbers[deeper]
         headings.append(heading)
     return headings
+
+
+def _continues_list(heading: _Heading, list_number: int | None) -> bool:
+    """Whether a numbered line that names no kind is the next item of a list ("5." after "4. ...")."""
+    return heading.number is not None and list_number is not None and heading.number == (list_number + 1,)
+
+
+def _wrapped_heading(line: _Line, following: _Line | None) -> _Line | None:
+    """A heading set over two lines in a narrow column ("4 Improving Systems and" / "Practice"), or None.
+
+    Only a first line that cannot end a heading (it ends in "and", "of", "the" ...) is joined to the next.
+    """
+    last_word = line.text.rsplit(None, 1)[-1].lower()
+    if following is None or last_word not in _MINOR_WORDS or not _heading_shaped(following.text):
+        return None
+    if _split_number(following.text)[1] is not None or _ITEM_HEADING.match(following.text):
+        return None
+    joined = f"{line.text} {following.text}"
+    return _Line(line.start, following.end, joined) if _heading_shaped(joined) else None
 
 
 def _heading(line: _Line, last_numbers: dict[int, tuple[int, ...]]) -> _Heading | None:
@@ -186,12 +261,21 @@ def _heading(line: _Line, last_numbers: dict[int, tuple[int, ...]]) -> _Heading 
     if kind is not None:
         if number is not None and not _continues(number, last_numbers, strictly_next=False):
             return None
+        if number is None and kind != "appendix" and _numbered_so_far(last_numbers):
+            # Where the report numbers its headings, an unnumbered one ("Good practice", a "Key learning"
+            # box) sits inside the numbered section it follows rather than ending it.
+            return _Heading(line, kind, max(last_numbers) + 1, None)
         return _Heading(line, kind, len(number) if number else 1, number)
     if number is not None and _continues(number, last_numbers, strictly_next=True):
         return _Heading(line, "other", len(number), number)
     if number is None and title.isupper() and len(title) > 3:
         return _Heading(line, "other", 1, None)
     return None
+
+
+def _numbered_so_far(last: dict[int, tuple[int, ...]]) -> bool:
+    top = last.get(1)
+    return top is not None and top[0] >= 2
 
 
 def _continues(number: tuple[int, ...], last: dict[int, tuple[int, ...]], strictly_next: bool) -> bool:

@@ -1,8 +1,12 @@
 """The review's findings: each "Finding 1: ...", numbered or bulleted item, or else each paragraph.
 
-The regions are sections of the findings and learning kinds when sections are given; otherwise the lines
-under a "Findings", "Key findings", "Learning" or "Lessons learned" heading up to the next heading. As
-with recommendations, the region with the most items is read.
+Reports call them findings, learning, key learning, lessons learned or learning points, and number them
+("Finding 3:", "Learning point 2:") or list them under such a heading. The regions read are the sections
+of the findings and learning kinds, or whose heading names them ("Findings and recommendations"), and
+every run of labelled findings wherever it stands (a Welsh child practice review puts them in its
+analysis); without sections, the lines under such a heading. The region with the most items is read.
+Only when none has items are the numbered conclusions, and then the paragraphs of a findings section,
+taken instead.
 """
 
 from __future__ import annotations
@@ -12,11 +16,17 @@ from collections.abc import Sequence
 from typing import Final
 
 from extraction.document import Section
-from extraction.facts.items import Item, paragraphs, region_from_sections, regions_by_heading
+from extraction.facts.items import Item, label_runs, paragraphs, region_from_sections, regions_by_heading
 from extraction.facts.recommendations import best_region_items
 from extraction.facts.text import TextIndex
 
-SECTION_KINDS: Final = frozenset({"findings", "key_findings", "learning", "lessons", "learning_points"})
+SECTION_KINDS: Final = frozenset({"findings", "learning"})
+# "Learning disability" and "learning difficulties" are risk factors, not the review's learning, and a
+# "learning event" is how the review was done.
+HEADING_WORDS: Final = re.compile(
+    r"\b(?:findings?|learning(?! disabilit| difficult| events?)|lessons?)\b", re.IGNORECASE
+)
+CONCLUSION_KINDS: Final = frozenset({"conclusion"})
 _HEADING: Final = re.compile(
     r"^[ \t\f]*(?:(?:\d{1,2}(?:\.\d{1,2})*|[IVX]+)\.?[ \t]+)?(?:key |summary of |the )?(?:findings|learning"
     r"|lessons"
@@ -32,14 +42,23 @@ _NEXT_HEADING: Final = re.compile(
     r"[^\n.]{0,60}$",
     re.IGNORECASE | re.MULTILINE,
 )
-KEYWORD: Final = r"finding|key finding|learning point|lesson"
+KEYWORD: Final = r"(?:key )?finding|(?:key )?learning point|learning|lesson"
 
 
 def find_findings(index: TextIndex, sections: Sequence[Section] = ()) -> list[Item]:
-    regions = region_from_sections(sections, SECTION_KINDS, index.text) or regions_by_heading(
+    regions = region_from_sections(sections, SECTION_KINDS, index.text, HEADING_WORDS) or regions_by_heading(
         index, _HEADING, _NEXT_HEADING
     )
-    items = best_region_items(index, regions, KEYWORD)
+    # Findings the report labels ("Finding 2:", "Learning point 3:") are its findings wherever they stand.
+    labelled = best_region_items(
+        index, label_runs(index, KEYWORD, sections, _NEXT_HEADING), KEYWORD, statements=True
+    )
+    if len(labelled) >= 2:
+        return labelled
+    items = best_region_items(index, regions, KEYWORD, statements=True)
+    if items:
+        return items
+    items = best_region_items(index, region_from_sections(sections, CONCLUSION_KINDS, index.text), KEYWORD)
     if items:
         return items
     return max((paragraphs(index, start, end) for start, end in regions), key=len, default=[])

@@ -13,10 +13,12 @@ from collections.abc import Sequence
 from typing import Final
 
 from extraction.document import Section
-from extraction.facts.items import Item, read_items, region_from_sections, regions_by_heading
+from extraction.facts.items import Item, label_runs, read_items, region_from_sections, regions_by_heading
 from extraction.facts.text import TextIndex
 
 SECTION_KINDS: Final = frozenset({"recommendations"})
+# "Findings and recommendations", "Conclusions and recommendations": one section, both kinds of item.
+HEADING_WORDS: Final = re.compile(r"recommendation", re.IGNORECASE)
 _HEADING_NUMBER: Final = r"^[ \t\f]*(?:(?:\d{1,2}(?:\.\d{1,2})*|[IVX]+)\.?[ \t]+)?"
 _HEADING: Final = re.compile(
     _HEADING_NUMBER + r"(?:summary of |list of |the review'?s |key |our )?recommendations?"
@@ -36,16 +38,19 @@ KEYWORD: Final = r"recommendation|rec\.?"
 
 
 def find_recommendations(index: TextIndex, sections: Sequence[Section] = ()) -> list[Item]:
-    regions = region_from_sections(sections, SECTION_KINDS, index.text) or regions_by_heading(
+    regions = region_from_sections(sections, SECTION_KINDS, index.text, HEADING_WORDS) or regions_by_heading(
         index, _HEADING, NEXT_HEADING
     )
-    return best_region_items(index, regions, KEYWORD)
+    return best_region_items(index, [*regions, *label_runs(index, KEYWORD, sections, NEXT_HEADING)], KEYWORD)
 
 
-def best_region_items(index: TextIndex, regions: list[tuple[int, int]], keyword: str) -> list[Item]:
+def best_region_items(
+    index: TextIndex, regions: list[tuple[int, int]], keyword: str, *, statements: bool = False
+) -> list[Item]:
+    """The items of the region with the most, the later one on a tie."""
     best: list[Item] = []
-    for start, end in regions:
-        items = read_items(index, start, end, keyword)
+    for start, end in sorted(regions):
+        items = read_items(index, start, end, keyword, statements=statements)
         if len(items) >= len(best) and items:
             best = items
     return best

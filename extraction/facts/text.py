@@ -17,6 +17,7 @@ from typing import Final, Generic, TypeVar
 
 from extraction.document import Document, Section
 from extraction.record import Evidence
+from extraction.sections import page_furniture
 
 T = TypeVar("T")
 
@@ -28,6 +29,12 @@ QUOTE_CONTEXT_CHARS: Final = 150
 MAX_TOC_LINE_CHARS: Final = 200
 # How far either side of a match its sentence is read for negation and attachment.
 CONTEXT_CHARS: Final = 180
+
+# Text whose lines are mostly shorter than this was wrapped to a page or column width (a PDF, a text file
+# from pdftotext); longer lines are whole paragraphs (a Word document, most text files).
+MAX_WRAPPED_LINE_CHARS: Final = 130
+# In wrapped text a line that ends a sentence ends its paragraph when it stops this far short of the width.
+PARAGRAPH_END_SHARE: Final = 0.8
 
 # Section kinds (from `extraction.sections`) whose words say nothing about the case itself.
 EXCLUDED_SECTION_KINDS: Final = frozenset({"contents", "table_of_contents", "references", "bibliography"})
@@ -166,6 +173,19 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _wrap_width(text: str) -> int | None:
+    """The width lines were wrapped to (the 80th percentile of line lengths), or None for unwrapped text."""
+    lengths = sorted(
+        len(stripped)
+        for line in text.split("\n")
+        if (stripped := line.strip()) and "|" not in stripped and "\t" not in stripped
+    )
+    if len(lengths) < 10:
+        return None if not lengths or lengths[-1] > MAX_WRAPPED_LINE_CHARS else max(lengths)
+    width = lengths[len(lengths) * 4 // 5]
+    return width if width <= MAX_WRAPPED_LINE_CHARS else None
+
+
 def _is_abbreviation(text: str, stop: int) -> bool:
     word = _WORD_BEFORE_STOP.search(text, max(0, stop - 12), stop)
     if word is None:
@@ -207,6 +227,28 @@ class TextIndex:
             (section.start, section.end) for section in self.sections if section.kind in EARLY_SECTION_KINDS
         ]
         self._early_limit = max(int(len(self.text) * EARLY_FRACTION), EARLY_MINIMUM_CHARS)
+        furniture = page_furniture(document)
+        self._furniture_starts = [start for start, _ in furniture]
+        self._furniture_ends = [end for _, end in furniture]
+        self.wrap_width = _wrap_width(document.text)
+
+    def is_furniture(self, offset: int) -> bool:
+        """True inside a running header, footer or page number left in the text."""
+        index = bisect.bisect_right(self._furniture_starts, offset) - 1
+        return index >= 0 and offset < self._furniture_ends[index]
+
+    def ends_paragraph(self, line: str) -> bool:
+        """Whether a line of the text is the last of its paragraph, judged from the line alone.
+
+        A paragraph of a Word document or a text file is one line. Wrapped text (a PDF) breaks lines at
+        the column's width, so there a paragraph ends at a line that finishes a sentence short of it.
+        """
+        if self.wrap_width is None:
+            return True
+        stripped = line.strip()
+        return stripped.rstrip("\"'”’)]").endswith((".", "!", "?")) and (
+            len(stripped) < self.wrap_width * PARAGRAPH_END_SHARE
+        )
 
     @property
     def sentence_count(self) -> int:

@@ -171,3 +171,74 @@ def test_headings_numbered_with_a_trailing_zero_are_top_level() -> None:
     findings = find_sections(document)[0]
     assert findings.heading == "3.0 Findings"
     assert document.text[findings.end :].startswith("4.0 Recommendations")
+
+
+@pytest.mark.parametrize(
+    ("heading", "kind"),
+    [
+        ("Section 5: Recommendations", "recommendations"),
+        ("Section 6: Learning and recommendations", "learning"),
+        ("Part 3 – Findings", "findings"),
+        ("Improving Systems and Practice", "recommendations"),
+        ("Conclusions and key findings", "conclusion"),
+        ("Findings and recommendations", "findings"),
+        ("Learning Events", "methodology"),
+    ],
+)
+def test_section_labels_combined_headings_and_the_welsh_template_heading_are_classified(
+    heading: str, kind: str
+) -> None:
+    assert classify_heading(heading) == kind
+
+
+def test_a_heading_wrapped_over_two_lines_in_a_narrow_column_is_one_heading() -> None:
+    text = (
+        "3 Practice and organisational learning\nText.\n"
+        "4 Improving Systems and\nPractice\n1. The Regional Board should audit referrals.\n"
+        "5 Statement by Reviewer(s)\nText.\n"
+    )
+    sections = find_sections(document_of(text))
+    assert ("recommendations", "4 Improving Systems and Practice") in [
+        (section.kind, section.heading) for section in sections
+    ]
+
+
+def test_the_next_item_of_a_numbered_list_is_not_taken_for_the_next_heading() -> None:
+    text = (
+        "4 Improving Systems and Practice\n"
+        "1. The Regional Board should commission a review.\n"
+        "2. The Regional Board should promote the use of\n"
+        "chronologies.\n"
+        "3. Northshire Police should review its procedures.\n"
+        "4. Northshire Adult Mental Health Service should\n"
+        "ensure that the voice of the child is heard.\n"
+        "5. The Probation Service (Northshire area) should\n"
+        "strengthen reflective supervision.\n"
+        "5 Statement by Reviewer(s)\n"
+        "Reviewer 1: Jane Doe.\n"
+    )
+    headings = [section.heading for section in find_sections(document_of(text))]
+    assert headings == ["4 Improving Systems and Practice", "5 Statement by Reviewer(s)"]
+
+
+def test_running_headers_in_capitals_are_not_sections() -> None:
+    pages = [
+        f"DRAFT – CONFIDENTIAL – NOT FOR PUBLICATION\nSection {number}: {title}\nText of the section.\n"
+        f"Northshire SCP – Page {number} of 3"
+        for number, title in ((1, "Introduction"), (2, "Background"), (3, "Recommendations"))
+    ]
+    sections = find_sections(document_of(*pages))
+    assert [section.kind for section in sections] == ["introduction", "background", "recommendations"]
+
+
+def test_an_unnumbered_box_inside_numbered_sections_does_not_end_the_section() -> None:
+    text = (
+        "Section 4: What happened\nText.\n"
+        "Section 5: Analysis\nText.\nKey learning\nSee the child alone.\nMore analysis.\n"
+        "Section 6: Recommendations\n1. Train staff.\n"
+    )
+    document = document_of(text)
+    analysis = next(
+        section for section in find_sections(document) if section.heading == "Section 5: Analysis"
+    )
+    assert document.text[analysis.end :].startswith("Section 6: Recommendations")
