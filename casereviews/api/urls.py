@@ -21,6 +21,7 @@ urlpatterns = [
     path("referrals/<str:reference>/deadlines/", views.ReferralDeadlines.as_view(), name="referral_deadlines"),
     path("deadlines/", views.DeadlineList.as_view(), name="deadlines"),
     path("library/", include("casereviews.library.api")),
+    path("publication/", include("casereviews.api.publication")),
     path("actions/", include("casereviews.api.actions")),
     path("search/", include("casereviews.api.search")),
     path("learning/", include("casereviews.api.learning")),

@@ -293,8 +293,8 @@ def _merge_findings(review: Review, draft: DraftVersion, found: list[_Found]) ->
             stored.delete()
     carried = 0
     for item in found:
-        row = existing.get(item.identity) or by_span.get((item.page, item.start, item.end))
-        if row is not None and _identity(row) == item.identity:
+        row = by_span.get((item.page, item.start, item.end))
+        if row is not None:
             row.type, row.score, row.machine_present = item.type, item.score, True
             row.save(update_fields=["type", "score", "machine_present"])
             continue
@@ -309,9 +309,9 @@ def _merge_findings(review: Review, draft: DraftVersion, found: list[_Found]) ->
             type=item.type,
             score=item.score,
         )
-        earlier = decided_elsewhere.get(item.identity)
-        if earlier is not None:
-            _copy_decision(earlier, new)
+        previous = decided_elsewhere.get(item.identity)
+        if previous is not None:
+            _copy_decision(previous, new)
             carried += 1
         new.save()
     # A person's own redaction on a page that is unchanged in the new draft still applies there.
