@@ -447,3 +447,18 @@ def test_the_plan_exports_read_back_as_csv_and_excel_with_formulas_neutralised(a
     assert third["What will be done"].startswith("'=HYPERLINK")
     assert sheet["H4"].data_type == "s"
     assert AuditEvent.objects.filter(action="action_plan.download").count() == 2
+
+
+@pytest.mark.parametrize(
+    ("persona", "link"),
+    [("chair", "Action plans"), ("agency_lead", "Your agency's actions"), ("referrer", None)],
+)
+def test_the_navigation_offers_the_action_pages_to_those_who_may_use_them(as_, plan, persona, link):
+    response = as_(persona).get(reverse("home"), follow=True)
+    assert response.status_code == 200
+    page = response.content.decode()
+    if link:
+        assert link in page
+    else:
+        assert "Action plans" not in page
+        assert "agency's actions" not in page
