@@ -436,8 +436,7 @@ def _with_snippets(searcher: tantivy.Searcher, tree: Node, hits: list[Hit]) -> l
             continue
         document = searcher.doc(best[0][1])
         snippet = generator.snippet_from_doc(document)
-        stored = _stored(document)
-        page_text: str = stored["page_text"][0]
+        page_text: str = document.get_first("page_text")
         fragment = snippet.fragment()
         fragment_bytes = fragment.encode()
         highlights = _fragment_in_chars(fragment_bytes, ((r.start, r.end) for r in snippet.highlighted()))
@@ -449,12 +448,12 @@ def _with_snippets(searcher: tantivy.Searcher, tree: Node, hits: list[Hit]) -> l
             if start - first[1] > 2:
                 break
             first = (first[0], end)
-        page_offset: int = stored["page_offset"][0]
+        page_offset: int = document.get_first("page_offset")
         with_snippets.append(
             Hit(
                 report_id=hit.report_id, score=hit.score, title=hit.title, year=hit.year, facets=hit.facets,
                 snippet=Snippet(
-                    page=stored["page"][0],
+                    page=document.get_first("page"),
                     fragment=fragment,
                     highlights=highlights,
                     start=page_offset + fragment_start + first[0],
