@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("referrals/", include("casereviews.referrals.urls")),
+    path("reviews/", include("casereviews.reviews.urls")),
     path("library/", include("casereviews.library.urls")),
     path("analysis/", include("casereviews.learning.urls")),
     path("search/", include("casereviews.search.urls")),
