@@ -231,3 +231,18 @@ def test_the_business_manager_sees_and_answers_requests_from_the_pages(on_reques
     assert client.post(url, {"answer": "grant", "version": request.version}).status_code == 302
     request.refresh_from_db()
     assert request.status == RequestStatus.GRANTED and request.decided_at <= timezone.now()
+
+
+def test_a_published_report_whose_hand_over_to_the_library_was_lost_is_sent_by_the_schedule(review, people):
+    publication = publish_review(people, review)
+    assert schedules_run(today=timezone.localdate(), only=["publication_library"])[0].summary == (
+        "sent 0 published reports to the library"
+    )  # the task queued on publishing still has time to run
+    type(publication).objects.filter(pk=publication.pk).update(
+        published_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    for _ in range(2):
+        schedules_run(today=timezone.localdate(), only=["publication_library"])
+    publication.refresh_from_db()
+    assert publication.library_report is not None and publication.library_report.source == "publication"
+    assert AuditEvent.objects.filter(action="publication.to_library").count() == 1
