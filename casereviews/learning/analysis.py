@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 from typing import Final, NamedTuple
 
 from casereviews.learning import coding, disclosure, vocabulary
@@ -20,7 +21,8 @@ TOTAL: Final = "total"
 
 
 class Row(NamedTuple):
-    """One report's confirmed values, as `selectors.analysis_rows` reads them."""
+    """One report's confirmed values, as `selectors.analysis_rows` reads them from the database: lists of codes
+    and the fields still pending are space-separated text, "" is "none confirmed"."""
 
     report_id: int
     year_published: int | None
@@ -34,10 +36,10 @@ class Row(NamedTuple):
     ethnicity: str
     harm_source: str
     social_care: str
-    harm_types: frozenset[str]
-    risk_factors: frozenset[str]
-    practice_themes: frozenset[str]
-    pending: frozenset[str]
+    harm_types: str
+    risk_factors: str
+    practice_themes: str
+    pending: str
     reviewed: bool
 
 
@@ -46,57 +48,43 @@ class Dimension:
     """How a table reads one coded field of a row."""
 
     field: str  # the coding frame's field, as recorded in Row.pending
-    values: Callable[[Row], tuple[str, ...]]  # the row's codes; () when it has none confirmed
+    columns: tuple[str, ...]  # the Row fields it reads
+    read: Callable[..., tuple[str, ...]]  # those fields' values -> the row's codes; () when none is confirmed
     labels: dict[str, str] | None  # codes in display order; None: the codes the rows have, sorted
     multiple: bool = False  # a row may have several codes (risk factors): prevalence, not a distribution
 
 
-def _scalar(name: str) -> Callable[[Row], tuple[str, ...]]:
-    def read(row: Row) -> tuple[str, ...]:
-        value = getattr(row, name)
-        return (str(value),) if value not in ("", None) else ()
-
-    return read
+def _scalar(value: object) -> tuple[str, ...]:
+    return (str(value),) if value not in ("", None) else ()
 
 
-def _codes(name: str) -> Callable[[Row], tuple[str, ...]]:
-    def read(row: Row) -> tuple[str, ...]:
-        return tuple(getattr(row, name))
-
-    return read
+def _codes(value: str) -> tuple[str, ...]:
+    return tuple(value.split())
 
 
-def _region(row: Row) -> tuple[str, ...]:
-    if row.region:
-        return (row.region,)
-    return (f"{vocabulary.NATIONS[row.nation]} (no regions)",) if row.nation in vocabulary.NATIONS else ()
+def _region(region: str, nation: str) -> tuple[str, ...]:
+    if region:
+        return (region,)
+    return (f"{vocabulary.NATIONS[nation]} (no regions)",) if nation in vocabulary.NATIONS else ()
 
 
-def _ethnicity(row: Row) -> tuple[str, ...]:
+def _ethnicity(value: str) -> tuple[str, ...]:
     # Free text in reports: group spellings that differ only in case and spacing.
-    return (" ".join(row.ethnicity.split()).capitalize(),) if row.ethnicity else ()
+    return (" ".join(value.split()).capitalize(),) if value else ()
 
 
-YEAR = Dimension("year_published", _scalar("year_published"), None)
-OUTCOME = Dimension("outcome", _scalar("outcome"), vocabulary.OUTCOMES)
-AGE_BAND = Dimension("child.age_band", _scalar("age_band"), vocabulary.AGE_BANDS)
-SEX = Dimension("child.sex", _scalar("sex"), vocabulary.SEXES)
-ETHNICITY = Dimension("child.ethnicity", _ethnicity, None)
-DEATH_CATEGORY = Dimension("death_category", _scalar("death_category"), vocabulary.DEATH_CATEGORIES)
-HARM_TYPE = Dimension("harm_types", _codes("harm_types"), vocabulary.HARM_TYPES, multiple=True)
-HARM_SOURCE = Dimension("harm_source", _scalar("harm_source"), vocabulary.HARM_SOURCES)
-RISK_FACTOR = Dimension("risk_factors", _codes("risk_factors"), vocabulary.RISK_FACTORS, multiple=True)
-PRACTICE_THEME = Dimension("practice_themes", _codes("practice_themes"), vocabulary.PRACTICE_THEMES, multiple=True)
-SOCIAL_CARE = Dimension("social_care", _scalar("social_care"), coding.SOCIAL_CARE)
-REGION = Dimension("region", _region, None)
-
-
-def _is_death(row: Row) -> bool:
-    return row.outcome == "died"
-
-
-def _is_non_fatal(row: Row) -> bool:
-    return row.outcome in {"seriously_harmed", "other"}
+YEAR = Dimension("year_published", ("year_published",), _scalar, None)
+OUTCOME = Dimension("outcome", ("outcome",), _scalar, vocabulary.OUTCOMES)
+AGE_BAND = Dimension("child.age_band", ("age_band",), _scalar, vocabulary.AGE_BANDS)
+SEX = Dimension("child.sex", ("sex",), _scalar, vocabulary.SEXES)
+ETHNICITY = Dimension("child.ethnicity", ("ethnicity",), _ethnicity, None)
+DEATH_CATEGORY = Dimension("death_category", ("death_category",), _scalar, vocabulary.DEATH_CATEGORIES)
+HARM_TYPE = Dimension("harm_types", ("harm_types",), _codes, vocabulary.HARM_TYPES, multiple=True)
+HARM_SOURCE = Dimension("harm_source", ("harm_source",), _scalar, vocabulary.HARM_SOURCES)
+RISK_FACTOR = Dimension("risk_factors", ("risk_factors",), _codes, vocabulary.RISK_FACTORS, multiple=True)
+PRACTICE_THEME = Dimension("practice_themes", ("practice_themes",), _codes, vocabulary.PRACTICE_THEMES, multiple=True)
+SOCIAL_CARE = Dimension("social_care", ("social_care",), _scalar, coding.SOCIAL_CARE)
+REGION = Dimension("region", ("region", "nation"), _region, None)
 
 
 @dataclass(frozen=True)
@@ -106,10 +94,36 @@ class TableSpec:
     kind: str  # crosstab, distribution, prevalence
     rows: Dimension
     columns: Dimension | None = None
-    universe: Callable[[Row], bool] | None = None  # which reviews the table is about; None: all
+    # Which reviews the table is about: those whose outcome is one of `universe`; empty: all.
+    universe: frozenset[str] = frozenset()
     universe_label: str = "reviews"
-    universe_field: str = ""  # the field the universe depends on, for the unconfirmed count
     always_rounded: bool = False  # regional figures
+
+    def reads(self) -> tuple[str, ...]:
+        """The Row fields the table needs, in the order `parts` unpacks them."""
+        own = self.rows.columns + (self.columns.columns if self.columns else ())
+        # The outcome only where it decides the universe: every extra field multiplies the combinations.
+        return (*own, *(("outcome",) if self.universe else ()), "pending", "reviewed")
+
+    def getter(self) -> Callable[[Row], tuple[object, ...]]:
+        return itemgetter(*(Row._fields.index(name) for name in self.reads()))  # type: ignore[return-value]
+
+    def parts(self, key: tuple[object, ...]) -> tuple[tuple[str, ...], tuple[str, ...] | None, bool, str, bool]:
+        """From a getter's result: the row codes, the column codes, whether the review is in the universe, the
+        pending fields and whether it was reviewed."""
+        n = len(self.rows.columns)
+        row_codes = self.rows.read(*key[:n])
+        column_codes = None
+        if self.columns is not None:
+            m = n + len(self.columns.columns)
+            column_codes = self.columns.read(*key[n:m])
+            n = m
+        in_universe = True
+        if self.universe:
+            in_universe = key[n] in self.universe
+            n += 1
+        pending, reviewed = key[n], key[n + 1]
+        return row_codes, column_codes, in_universe, str(pending), bool(reviewed)
 
 
 TABLES: Final[tuple[TableSpec, ...]] = (
@@ -122,18 +136,16 @@ TABLES: Final[tuple[TableSpec, ...]] = (
         "Category of death",
         "distribution",
         DEATH_CATEGORY,
-        universe=_is_death,
+        universe=frozenset({"died"}),
         universe_label="reviews of a child's death",
-        universe_field="outcome",
     ),
     TableSpec(
         "harm_type",
         "Type of harm where the child survived",
         "prevalence",
         HARM_TYPE,
-        universe=_is_non_fatal,
+        universe=frozenset({"seriously_harmed", "other"}),
         universe_label="reviews where the child survived",
-        universe_field="outcome",
     ),
     TableSpec("harm_source", "Source of harm", "distribution", HARM_SOURCE),
     TableSpec("risk_factors", "Prevalence of risk factors", "prevalence", RISK_FACTOR),
@@ -209,11 +221,6 @@ def _labels(dimension: Dimension, seen: Iterable[str]) -> list[tuple[str, str]]:
     return [(code, code) for code in sorted(set(seen), key=str)]
 
 
-def _missing_kind(row: Row, fields: Sequence[str]) -> str:
-    """Why a row is not counted: "unconfirmed" when a proposal for one of the fields waits, else "unknown"."""
-    return "unconfirmed" if any(f in row.pending for f in fields) else "unknown"
-
-
 def _finish_cell(cell: Cell, *, denominator: int | None, rounded: bool, interval: bool) -> None:
     if cell.suppressed:
         cell.text, cell.value = disclosure.SUPPRESSED, None
@@ -236,46 +243,49 @@ def _finish_cell(cell: Cell, *, denominator: int | None, rounded: bool, interval
 
 
 def build_table(spec: TableSpec, rows: Sequence[Row], *, rounded: bool = False) -> Table:
+    """One table. Rows are first grouped by the fields the table reads (at C speed, and there are few distinct
+    combinations), so the rules below run once per combination rather than once per report."""
     rounded = rounded or spec.always_rounded
     fields = [spec.rows.field] + ([spec.columns.field] if spec.columns else [])
-    universe_fields = [*fields, spec.universe_field] if spec.universe_field else fields
-    counted: list[Row] = []
+    if spec.universe:
+        fields.append("outcome")
+    counts: Counter[tuple[str, ...]] = Counter()
     missing: Counter[str] = Counter()
-    in_universe = 0
-    for row in rows:
-        if spec.universe is not None and not spec.universe(row):
-            if spec.universe_field and spec.universe_field in row.pending:
-                missing["unconfirmed"] += 1
+    counted = in_universe = 0
+    for key, weight in Counter(map(spec.getter(), rows)).items():
+        row_codes, column_codes, inside, pending_text, reviewed = spec.parts(key)
+        pending = pending_text.split()
+        if not inside:
+            if "outcome" in pending:
+                missing["unconfirmed"] += weight
             continue
-        in_universe += 1
+        in_universe += weight
         if spec.rows.multiple:
             # A list of codes is complete once a person has reviewed the report and no proposal of it waits.
-            if row.reviewed and spec.rows.field not in row.pending:
-                counted.append(row)
+            if reviewed and spec.rows.field not in pending:
+                counted += weight
+                for code in row_codes:
+                    counts[(code,)] += weight
             else:
-                missing["unconfirmed" if spec.rows.field in row.pending or not row.reviewed else "unknown"] += 1
-            continue
-        if spec.rows.values(row) and (spec.columns is None or spec.columns.values(row)):
-            counted.append(row)
+                missing["unconfirmed" if spec.rows.field in pending or not reviewed else "unknown"] += weight
+        elif row_codes and (column_codes is None or column_codes):
+            counted += weight
+            counts[(row_codes[0], column_codes[0]) if column_codes else (row_codes[0],)] += weight
         else:
-            missing[_missing_kind(row, universe_fields)] += 1
+            missing["unconfirmed" if any(f in pending for f in fields) else "unknown"] += weight
     if spec.kind == "crosstab":
-        assert spec.columns is not None
-        table = _crosstab(spec, counted, rounded=rounded)
+        table = _crosstab(spec, counts, counted, rounded=rounded)
     elif spec.kind == "prevalence":
-        table = _prevalence(spec, counted, rounded=rounded)
+        table = _prevalence(spec, counts, counted, rounded=rounded)
     else:
-        table = _distribution(spec, counted, rounded=rounded)
+        table = _distribution(spec, counts, counted, rounded=rounded)
     table.unconfirmed, table.unknown = missing["unconfirmed"], missing["unknown"]
     table.notes = _notes(table, spec, in_universe)
     return table
 
 
-def _crosstab(spec: TableSpec, rows: Sequence[Row], *, rounded: bool) -> Table:
+def _crosstab(spec: TableSpec, counts: Counter[tuple[str, ...]], counted: int, *, rounded: bool) -> Table:
     assert spec.columns is not None
-    counts: Counter[tuple[str, str]] = Counter()
-    for row in rows:
-        counts[(spec.rows.values(row)[0], spec.columns.values(row)[0])] += 1
     row_labels = _labels(spec.rows, (r for r, _ in counts))
     column_labels = _labels(spec.columns, (c for _, c in counts))
     grid: dict[tuple[int, int], int] = {}
@@ -311,7 +321,7 @@ def _crosstab(spec: TableSpec, rows: Sequence[Row], *, rounded: bool) -> Table:
         _heading(spec.rows),
         all_columns,
         table_rows,
-        len(rows),
+        counted,
         0,
         0,
         spec.universe_label,
@@ -319,11 +329,9 @@ def _crosstab(spec: TableSpec, rows: Sequence[Row], *, rounded: bool) -> Table:
     )
 
 
-def _distribution(spec: TableSpec, rows: Sequence[Row], *, rounded: bool) -> Table:
-    counts: Counter[str] = Counter(spec.rows.values(row)[0] for row in rows)
-    labels = _labels(spec.rows, counts)
-    total = len(rows)
-    grid = {(i, 0): counts[code] for i, (code, _) in enumerate(labels)}
+def _distribution(spec: TableSpec, counts: Counter[tuple[str, ...]], total: int, *, rounded: bool) -> Table:
+    labels = _labels(spec.rows, (code for (code,) in counts))
+    grid = {(i, 0): counts[(code,)] for i, (code, _) in enumerate(labels)}
     grid[(len(labels), 0)] = total
     primary = {cell for cell, count in grid.items() if disclosure.is_small(count)}
     hidden = disclosure.secondary_suppression([([(i, 0) for i in range(len(labels))], (len(labels), 0))], grid, primary)
@@ -347,14 +355,13 @@ def _distribution(spec: TableSpec, rows: Sequence[Row], *, rounded: bool) -> Tab
     )
 
 
-def _prevalence(spec: TableSpec, rows: Sequence[Row], *, rounded: bool) -> Table:
+def _prevalence(spec: TableSpec, counts: Counter[tuple[str, ...]], total: int, *, rounded: bool) -> Table:
     """Each code's share of the reviews: the codes overlap, so there is no total to subtract from."""
-    counts: Counter[str] = Counter(code for row in rows for code in spec.rows.values(row))
-    labels = _labels(spec.rows, counts)
-    total = len(rows)
+    labels = _labels(spec.rows, (code for (code,) in counts))
     table_rows = []
     for code, label in labels:
-        cell = Cell(row=code, column=TOTAL, count=counts[code], suppressed=disclosure.is_small(counts[code]))
+        count = counts[(code,)]
+        cell = Cell(row=code, column=TOTAL, count=count, suppressed=disclosure.is_small(count))
         _finish_cell(cell, denominator=total, rounded=rounded, interval=True)
         table_rows.append(TableRow(code, label, [cell]))
     base = Cell(row=TOTAL, column=TOTAL, count=total, suppressed=disclosure.is_small(total))
@@ -429,17 +436,16 @@ def analyse(rows: Sequence[Row], *, rounded: bool = False) -> Analysis:
 def cell_members(spec: TableSpec, rows: Iterable[Row], row_code: str, column_code: str) -> list[int]:
     """The reports a cell counts: the same test `build_table` applies, for the cell's row and column."""
     members = []
+    getter = spec.getter()
     for row in rows:
-        if spec.universe is not None and not spec.universe(row):
+        row_codes, column_codes, inside, pending, reviewed = spec.parts(getter(row))
+        if not inside or (spec.rows.multiple and not (reviewed and spec.rows.field not in pending.split())):
             continue
-        if spec.rows.multiple and not (row.reviewed and spec.rows.field not in row.pending):
+        if not row_codes or (row_code != TOTAL and row_code not in row_codes):
             continue
-        row_values = spec.rows.values(row)
-        if not row_values or (row_code != TOTAL and row_code not in row_values):
+        if column_codes is not None and (
+            not column_codes or (column_code != TOTAL and column_code not in column_codes)
+        ):
             continue
-        if spec.columns is not None:
-            column_values = spec.columns.values(row)
-            if not column_values or (column_code != TOTAL and column_code not in column_values):
-                continue
         members.append(row.report_id)
     return members

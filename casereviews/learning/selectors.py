@@ -9,31 +9,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from casereviews.learning import analysis
 from casereviews.learning.models import AnalysisRecord
 from casereviews.partnerships.models import Partnership
-
-_ROW_COLUMNS = (
-    "report_id",
-    "year_published",
-    "year_incident",
-    "nation",
-    "region",
-    "outcome",
-    "death_category",
-    "age_band",
-    "sex",
-    "ethnicity",
-    "harm_source",
-    "social_care",
-    "harm_types",
-    "risk_factors",
-    "practice_themes",
-    "pending",
-    "reviewed",
-)
 
 
 @dataclass(frozen=True)
@@ -95,55 +76,13 @@ def analysis_records(selection: Selection) -> QuerySet[AnalysisRecord]:
     return records
 
 
-def _split(text: str) -> frozenset[str]:
-    return frozenset(text.split()) if text else frozenset()
-
-
 def analysis_rows(selection: Selection) -> list[analysis.Row]:
-    """One query: the compact rows every table is computed from."""
-    rows = []
-    for values in analysis_records(selection).order_by().values_list(*_ROW_COLUMNS):
-        (
-            report_id,
-            year_published,
-            year_incident,
-            nation,
-            region,
-            outcome,
-            death_category,
-            age_band,
-            sex,
-            ethnicity,
-            harm_source,
-            social_care,
-            harm_types,
-            risk_factors,
-            practice_themes,
-            pending,
-            reviewed,
-        ) = values
-        rows.append(
-            analysis.Row(
-                report_id,
-                year_published,
-                year_incident,
-                nation,
-                region,
-                outcome,
-                death_category,
-                age_band,
-                sex,
-                ethnicity,
-                harm_source,
-                social_care,
-                _split(harm_types),
-                _split(risk_factors),
-                _split(practice_themes),
-                _split(pending),
-                reviewed,
-            )
-        )
-    return rows
+    """One query: the compact rows every table is computed from. Read through the cursor, as plain tuples: for
+    10,000 reports the ORM's per-row work would cost more than the tables themselves."""
+    sql, params = analysis_records(selection).order_by().values_list(*analysis.Row._fields).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(map(analysis.Row._make, cursor.fetchall()))
 
 
 def analysis_for(selection: Selection) -> analysis.Analysis:
