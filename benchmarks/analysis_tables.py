@@ -108,7 +108,7 @@ def populate(count: int, seed: int) -> None:
                 review_type=rng.choice(["Serious case review", "Local child safeguarding practice review"]),
                 outcome="" if "outcome" in pending else ("died" if died else "seriously_harmed"),
                 death_category=rng.choice(list(vocabulary.DEATH_CATEGORIES)) if died else "",
-                age_band=rng.choice(list(vocabulary.AGE_BANDS)[:5] + [""]),
+                age_band=rng.choice([*list(vocabulary.AGE_BANDS)[:5], ""]),
                 sex="" if pending else rng.choice(["female", "male", ""]),
                 ethnicity=rng.choice(["White British", "Black British", "Asian British", "Mixed", ""]),
                 harm_source=rng.choice(["intra_familial", "extra_familial", ""]),
@@ -171,7 +171,7 @@ def main() -> None:
         ("one record rebuilt after a decision", lambda: analysis_record_refresh(report_id=some_report)),
     ]
     baseline = None
-    print(f"\n| Measure | best | median | best ÷ baseline |\n| --- | ---: | ---: | ---: |")
+    print("\n| Measure | best | median | best ÷ baseline |\n| --- | ---: | ---: | ---: |")
     for label, work in measures:
         work()  # warm: first-query and template compilation costs are not what is measured
         best, median = timed(work, args.repeats)
