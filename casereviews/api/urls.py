@@ -23,6 +23,7 @@ urlpatterns = [
     path("library/", include("casereviews.library.api")),
     path("publication/", include("casereviews.api.publication")),
     path("actions/", include("casereviews.api.actions")),
+    path("reviews/", include("casereviews.api.reviews")),
     path("search/", include("casereviews.api.search")),
     path("learning/", include("casereviews.api.learning")),
 ]

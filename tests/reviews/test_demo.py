@@ -1,0 +1,29 @@
+"""The demo reviews load through the services, once."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from casereviews.core.audit import audit_verify
+from casereviews.reviews.demo import load_demo_reviews
+from casereviews.reviews.models import Review, ReviewStatus
+from casereviews.reviews.selectors import review_is_on_hold
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_reviews_cover_each_stage_and_load_only_once(settings):
+    settings.DEBUG = True
+    call_command("load_demo", verbosity=0)
+    assert load_demo_reviews() == 4
+    assert load_demo_reviews() == 0
+    statuses = dict(Review.objects.values_list("pseudonym", "status"))
+    assert statuses == {
+        "Child A": ReviewStatus.IN_PROGRESS,
+        "Child S": ReviewStatus.QUALITY_ASSURANCE,
+        "Child B": ReviewStatus.SIGNED_OFF,
+        "Child D": ReviewStatus.SET_UP,
+    }
+    assert review_is_on_hold(Review.objects.get(pseudonym="Child A"))
+    assert audit_verify()[1] is None
