@@ -38,10 +38,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 QUERIES: dict[str, list[str]] = {
     "one word": ["neglect", "supervision", "housing", "escalation", "midwife", "school", "police", "alcohol"],
-    "multi-word": ["domestic abuse housing", "health visitor concerns", "mother mental health",
-                   "school attendance police", "social worker assessment risk"],
-    "phrase": ['"information sharing"', '"voice of the child"', '"professional curiosity"', '"health visitor"',
-               '"strategy meeting"'],
+    "multi-word": [
+        "domestic abuse housing",
+        "health visitor concerns",
+        "mother mental health",
+        "school attendance police",
+        "social worker assessment risk",
+    ],
+    "phrase": [
+        '"information sharing"',
+        '"voice of the child"',
+        '"professional curiosity"',
+        '"health visitor"',
+        '"strategy meeting"',
+    ],
     "common phrase": ['"the child"', '"of the"', '"it was"', '"there was"', '"in the"'],
 }
 MODES = {
@@ -49,8 +59,17 @@ MODES = {
     "facets+snippets": {"facets": True, "snippets": True, "filters": {}},
     "facets+snippets+filter": {"facets": True, "snippets": True, "filters": {"risk_factors": ("domestic_abuse",)}},
 }
-REGIONS = ["North East", "North West", "Yorkshire and the Humber", "East Midlands", "West Midlands", "East of England",
-           "London", "South East", "South West"]
+REGIONS = [
+    "North East",
+    "North West",
+    "Yorkshire and the Humber",
+    "East Midlands",
+    "West Midlands",
+    "East of England",
+    "London",
+    "South East",
+    "South West",
+]
 
 
 def _setup_django(index_root: Path) -> None:
@@ -119,8 +138,14 @@ def build(root: Path, reports: int, words: int, seed: int) -> dict[str, float]:
     engine.generation_activate(root, path)
     seconds = time.perf_counter() - began
     size = sum(file.stat().st_size for file in path.rglob("*") if file.is_file())
-    return {"seconds": seconds, "generating": generating, "adding": adding, "words": total_words,
-            "bytes": size, "segments": float(engine.open_generation(path).searcher().num_segments)}
+    return {
+        "seconds": seconds,
+        "generating": generating,
+        "adding": adding,
+        "words": total_words,
+        "bytes": size,
+        "segments": float(engine.open_generation(path).searcher().num_segments),
+    }
 
 
 def raw_search(index: Any, query_text: str, mode: dict[str, Any]) -> int:
@@ -131,8 +156,7 @@ def raw_search(index: Any, query_text: str, mode: dict[str, Any]) -> int:
 
     schema = engine.SCHEMA
     searcher = index.searcher()
-    parsed = index.parse_query(query_text, ["title", "body"], field_boosts={"title": 3.0},
-                               conjunction_by_default=True)
+    parsed = index.parse_query(query_text, ["title", "body"], field_boosts={"title": 3.0}, conjunction_by_default=True)
     clauses = [(tantivy.Occur.Must, tantivy.Query.term_query(schema, "kind", "report")), (tantivy.Occur.Must, parsed)]
     for name, values in mode["filters"].items():
         clauses.append((tantivy.Occur.Must, tantivy.Query.term_set_query(schema, name, list(values))))
@@ -144,18 +168,26 @@ def raw_search(index: Any, query_text: str, mode: dict[str, Any]) -> int:
         searcher.aggregate(query, {name: {"terms": {"field": name, "size": 1000}} for name in others})
         searcher.aggregate(query, {"year": {"terms": {"field": "year", "size": 1000}}})
         for name in mode["filters"]:
-            searcher.aggregate(tantivy.Query.boolean_query(clauses[:2]), {name: {"terms": {"field": name, "size": 1000}}})
+            searcher.aggregate(
+                tantivy.Query.boolean_query(clauses[:2]), {name: {"terms": {"field": name, "size": 1000}}}
+            )
     if mode["snippets"]:
         page_query = index.parse_query(query_text, ["page_text"], conjunction_by_default=True)
         generator = tantivy.SnippetGenerator.create(searcher, page_query, schema, "page_text")
         generator.set_max_num_chars(engine.SNIPPET_CHARS)
         for document in hits:
             report_id = document.to_dict()["report_id"][0]
-            page_hits = searcher.search(tantivy.Query.boolean_query([
-                (tantivy.Occur.Must, tantivy.Query.term_query(schema, "kind", "page")),
-                (tantivy.Occur.Must, tantivy.Query.term_query(schema, "report_id", report_id)),
-                (tantivy.Occur.Must, page_query),
-            ]), 1, count=False).hits
+            page_hits = searcher.search(
+                tantivy.Query.boolean_query(
+                    [
+                        (tantivy.Occur.Must, tantivy.Query.term_query(schema, "kind", "page")),
+                        (tantivy.Occur.Must, tantivy.Query.term_query(schema, "report_id", report_id)),
+                        (tantivy.Occur.Must, page_query),
+                    ]
+                ),
+                1,
+                count=False,
+            ).hits
             if page_hits:
                 generator.snippet_from_doc(searcher.doc(page_hits[0][1])).fragment()
     return int(found.count or 0)
@@ -164,8 +196,9 @@ def raw_search(index: Any, query_text: str, mode: dict[str, Any]) -> int:
 def service_search(query_text: str, mode: dict[str, Any]) -> int:
     from casereviews.search.selectors import SearchRequest, search_reports
 
-    page = search_reports(SearchRequest(q=query_text, filters=mode["filters"], facets=mode["facets"],
-                                        snippets=mode["snippets"]))
+    page = search_reports(
+        SearchRequest(q=query_text, filters=mode["filters"], facets=mode["facets"], snippets=mode["snippets"])
+    )
     assert not page.error and not page.index_missing, page.error
     return page.total
 
@@ -200,11 +233,17 @@ def measure(root: Path, repeats: int) -> list[dict[str, Any]]:
                 totals.append(service_total)
                 if raw_total != service_total:
                     print(f"  note: {query_text!r} ({mode_name}): raw {raw_total} hits, service {service_total}")
-            rows.append({
-                "mode": mode_name, "class": query_class, "hits": int(statistics.median(totals)),
-                "raw_p50": percentile(raw_ms, 0.5), "raw_p95": percentile(raw_ms, 0.95),
-                "service_p50": percentile(service_ms, 0.5), "service_p95": percentile(service_ms, 0.95),
-            })
+            rows.append(
+                {
+                    "mode": mode_name,
+                    "class": query_class,
+                    "hits": int(statistics.median(totals)),
+                    "raw_p50": percentile(raw_ms, 0.5),
+                    "raw_p95": percentile(raw_ms, 0.95),
+                    "service_p50": percentile(service_ms, 0.5),
+                    "service_p95": percentile(service_ms, 0.95),
+                }
+            )
     return rows
 
 
@@ -225,24 +264,32 @@ def main() -> None:
         if engine.current_generation(root) is None:
             print(f"Building an index of {args.reports} reports of ~{args.words} words in {root} ...", flush=True)
             built = build(root, args.reports, args.words, args.seed)
-            print(f"Built in {built['seconds']:.0f} s ({built['generating']:.0f} s of it generating text): "
-                  f"{built['words'] / 1e6:.1f}M words, {built['words'] / built['seconds']:,.0f} words/s, "
-                  f"{built['bytes'] / 2**30:.2f} GiB on disk, {built['segments']:.0f} segments")
+            print(
+                f"Built in {built['seconds']:.0f} s ({built['generating']:.0f} s of it generating text): "
+                f"{built['words'] / 1e6:.1f}M words, {built['words'] / built['seconds']:,.0f} words/s, "
+                f"{built['bytes'] / 2**30:.2f} GiB on disk, {built['segments']:.0f} segments"
+            )
         rows = measure(root, args.repeats)
         print()
-        print(f"{'mode':<24}{'query':<15}{'hits':>7}{'raw p50':>9}{'raw p95':>9}{'svc p50':>9}{'svc p95':>9}"
-              f"{'ratio p50':>10}{'ratio p95':>10}")
+        print(
+            f"{'mode':<24}{'query':<15}{'hits':>7}{'raw p50':>9}{'raw p95':>9}{'svc p50':>9}{'svc p95':>9}"
+            f"{'ratio p50':>10}{'ratio p95':>10}"
+        )
         for row in rows:
-            print(f"{row['mode']:<24}{row['class']:<15}{row['hits']:>7}{row['raw_p50']:>9.1f}{row['raw_p95']:>9.1f}"
-                  f"{row['service_p50']:>9.1f}{row['service_p95']:>9.1f}"
-                  f"{row['service_p50'] / row['raw_p50']:>10.2f}{row['service_p95'] / row['raw_p95']:>10.2f}")
+            print(
+                f"{row['mode']:<24}{row['class']:<15}{row['hits']:>7}{row['raw_p50']:>9.1f}{row['raw_p95']:>9.1f}"
+                f"{row['service_p50']:>9.1f}{row['service_p95']:>9.1f}"
+                f"{row['service_p50'] / row['raw_p50']:>10.2f}{row['service_p95'] / row['raw_p95']:>10.2f}"
+            )
         full = [row for row in rows if row["mode"] != "bare"]
         worst = max(row["service_p95"] for row in full)
         overall_raw = sum(row["raw_p50"] for row in full)
         overall_service = sum(row["service_p50"] for row in full)
         print(f"\nWorst p95 with facets and snippets: {worst:.1f} ms (target < 100 ms)")
-        print(f"Service over raw engine, summed p50 with facets and snippets: "
-              f"{overall_service / overall_raw:.2f} (target <= 1.50)")
+        print(
+            f"Service over raw engine, summed p50 with facets and snippets: "
+            f"{overall_service / overall_raw:.2f} (target <= 1.50)"
+        )
     finally:
         if args.index is None:
             shutil.rmtree(root, ignore_errors=True)

@@ -45,15 +45,16 @@ class SearchHitSerializer(serializers.Serializer[Any]):
 
 class FacetValueSerializer(serializers.Serializer[Any]):
     value = serializers.CharField()
-    label = serializers.CharField()
-    count = serializers.IntegerField(help_text="Reports matching with this value added (the facet's own "
-                                               "filter left out)")
+    label = serializers.CharField()  # type: ignore[assignment]
+    count = serializers.IntegerField(
+        help_text="Reports matching with this value added (the facet's own filter left out)"
+    )
     selected = serializers.BooleanField()
 
 
 class FacetSerializer(serializers.Serializer[Any]):
     name = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     values = FacetValueSerializer(many=True)
 
 
@@ -75,12 +76,16 @@ class SearchResultSerializer(serializers.Serializer[Any]):
 
 class SearchErrorSerializer(serializers.Serializer[Any]):
     detail = serializers.CharField(help_text="What to change in the query")
-    errors = serializers.DictField(child=serializers.CharField())
+    errors = serializers.DictField(child=serializers.CharField())  # type: ignore[assignment]
 
 
 _PARAMETERS = [
-    OpenApiParameter("q", OpenApiTypes.STR, description='Words, "exact phrases", AND, OR, NOT and brackets; '
-                     "words side by side must all appear. Empty: every report."),
+    OpenApiParameter(
+        "q",
+        OpenApiTypes.STR,
+        description='Words, "exact phrases", AND, OR, NOT and brackets; '
+        "words side by side must all appear. Empty: every report.",
+    ),
     OpenApiParameter("sort", OpenApiTypes.STR, enum=list(SORTS), description="relevance (default) or date"),
     OpenApiParameter("page", OpenApiTypes.INT, description="From 1"),
     OpenApiParameter("per_page", OpenApiTypes.INT, description="1 to 100; default 20"),
@@ -111,18 +116,22 @@ class SearchView(APIView):
         responses={200: SearchResultSerializer, 400: SearchErrorSerializer},
     )
     def get(self, request: Request) -> Response:
-        search_request, errors = SearchRequest.from_params(request.query_params)  # type: ignore[arg-type]
-        search_request = SearchRequest(**{**search_request.__dict__, "facets": _flag(request, "facets"),
-                                          "snippets": _flag(request, "snippets")})
+        search_request, errors = SearchRequest.from_params(request.query_params)
+        search_request = SearchRequest(
+            **{**search_request.__dict__, "facets": _flag(request, "facets"), "snippets": _flag(request, "snippets")}
+        )
         if errors:
-            return Response({"detail": next(iter(errors.values())), "errors": errors},
-                            status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"detail": next(iter(errors.values())), "errors": errors}, status=status.HTTP_400_BAD_REQUEST
+            )
         page = search_reports(search_request)
         if page.error:
             return Response({"detail": page.error, "errors": {"q": page.error}}, status=status.HTTP_400_BAD_REQUEST)
         if page.index_missing:
-            return Response({"detail": "Search is being prepared; try again in a few minutes.", "errors": {}},
-                            status=status.HTTP_503_SERVICE_UNAVAILABLE)
+            return Response(
+                {"detail": "Search is being prepared; try again in a few minutes.", "errors": {}},
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            )
         body = {
             "query": search_request.q,
             "count": page.total,
@@ -136,8 +145,14 @@ class SearchView(APIView):
                     "year": row.year,
                     "url": request.build_absolute_uri(row.url),
                     "values": {name: list(row.facets.get(name, ())) for name in engine.FACETS},
-                    "snippet": {"page": row.snippet_page, "text": row.snippet_text, "html": str(row.snippet_html),
-                                "url": request.build_absolute_uri(row.snippet_url)} if row.snippet_html else None,
+                    "snippet": {
+                        "page": row.snippet_page,
+                        "text": row.snippet_text,
+                        "html": str(row.snippet_html),
+                        "url": request.build_absolute_uri(row.snippet_url),
+                    }
+                    if row.snippet_html
+                    else None,
                 }
                 for row in page.rows
             ],

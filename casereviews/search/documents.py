@@ -25,8 +25,13 @@ CATALOGUE_FIELDS = ("title", "partnership", "year_published", "framework", "revi
 CONFIRMED = (ValueStatus.ACCEPTED, ValueStatus.CORRECTED)
 
 # Which nation a framework belongs to, for a report whose partnership is not one we know.
-FRAMEWORK_NATIONS = {"england_2015": "england", "england_2023": "england", "wales": "wales",
-                     "scotland": "scotland", "northern_ireland": "northern_ireland"}
+FRAMEWORK_NATIONS = {
+    "england_2015": "england",
+    "england_2023": "england",
+    "wales": "wales",
+    "scotland": "scotland",
+    "northern_ireland": "northern_ireland",
+}
 
 SCALAR_FACETS = {
     "framework": "framework",
@@ -53,13 +58,19 @@ def _current(row: dict[str, Any]) -> Any:
 
 
 def _places() -> dict[str, tuple[str, str]]:
-    return {name.casefold(): (nation, region) for name, nation, region in
-            Partnership.objects.values_list("name", "nation", "region")}
+    return {
+        name.casefold(): (nation, region)
+        for name, nation, region in Partnership.objects.values_list("name", "nation", "region")
+    }
 
 
 def _indexed(
-    report_id: int, sha256: str, rows: list[dict[str, Any]], spans: list[tuple[int, int, int]],
-    places: dict[str, tuple[str, str]], text: str | None,
+    report_id: int,
+    sha256: str,
+    rows: list[dict[str, Any]],
+    spans: list[tuple[int, int, int]],
+    places: dict[str, tuple[str, str]],
+    text: str | None,
 ) -> IndexedReport:
     scalars: dict[str, Any] = {}
     codes: dict[str, list[str]] = defaultdict(list)
@@ -102,8 +113,9 @@ def _indexed(
     )
 
 
-def indexed_reports(report_ids: Iterable[int] | None = None, *, with_text: bool = True,
-                    chunk: int = 100) -> Iterator[IndexedReport]:
+def indexed_reports(
+    report_ids: Iterable[int] | None = None, *, with_text: bool = True, chunk: int = 100
+) -> Iterator[IndexedReport]:
     """What the index should hold for each public report among `report_ids` (all when None), in chunks so that
     a rebuild of the whole library never holds every text in memory at once."""
     reports = public_reports()
@@ -112,30 +124,42 @@ def indexed_reports(report_ids: Iterable[int] | None = None, *, with_text: bool 
     ids = list(reports.order_by("pk").values_list("pk", flat=True))
     places = _places()
     for begin in range(0, len(ids), chunk):
-        some = ids[begin: begin + chunk]
+        some = ids[begin : begin + chunk]
         fields = ["pk", "sha256", "text"] if with_text else ["pk", "sha256"]
         rows = {row["pk"]: row for row in Report.objects.filter(pk__in=some).values(*fields)}
         values: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for value in ExtractedValue.objects.filter(report_id__in=some, status__in=CONFIRMED).values(
             "report_id", "field", "key", "status", "proposed_value", "corrected_value"
         ):
-            values[value["report_id"]].append(value)
+            values[value["report_id"]].append(dict(value))
         spans: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
-        for report_id, number, start, end in ReportPage.objects.filter(report_id__in=some).order_by(
-            "report_id", "number"
-        ).values_list("report_id", "number", "start", "end"):
+        for report_id, number, start, end in (
+            ReportPage.objects.filter(report_id__in=some)
+            .order_by("report_id", "number")
+            .values_list("report_id", "number", "start", "end")
+        ):
             spans[report_id].append((number, start, end))
         for report_id in some:
             row = rows[report_id]
-            yield _indexed(report_id, row["sha256"], values[report_id], spans[report_id], places,
-                           row["text"] if with_text else None)
+            yield _indexed(
+                report_id,
+                row["sha256"],
+                values[report_id],
+                spans[report_id],
+                places,
+                row["text"] if with_text else None,
+            )
 
 
 def indexed_report_for(report: Report) -> IndexedReport:
     """This report's confirmed values and text as the index would hold them, whether or not it is public yet:
     what "similar reviews" compares with the public library."""
-    rows = list(ExtractedValue.objects.filter(report=report, status__in=CONFIRMED).values(
-        "report_id", "field", "key", "status", "proposed_value", "corrected_value"))
+    rows = [
+        dict(row)
+        for row in ExtractedValue.objects.filter(report=report, status__in=CONFIRMED).values(
+            "report_id", "field", "key", "status", "proposed_value", "corrected_value"
+        )
+    ]
     spans = list(report.pages.order_by("number").values_list("number", "start", "end"))
     text = Report.objects.filter(pk=report.pk).values_list("text", flat=True).first() or ""
     return _indexed(report.pk, report.sha256, rows, spans, _places(), text)

@@ -30,8 +30,20 @@ import tantivy
 from casereviews.search.query import All, Any_, Node, Not, QueryError, Words, positive_words
 
 FACETS: tuple[str, ...] = (
-    "nation", "region", "partnership", "framework", "review_type", "outcome", "death_category", "harm_types",
-    "age_band", "sex", "ethnicity", "risk_factors", "practice_themes", "methodology",
+    "nation",
+    "region",
+    "partnership",
+    "framework",
+    "review_type",
+    "outcome",
+    "death_category",
+    "harm_types",
+    "age_band",
+    "sex",
+    "ethnicity",
+    "risk_factors",
+    "practice_themes",
+    "methodology",
 )
 TEXT_FIELDS = (("title", 3.0), ("body", 1.0))
 PAGE_FIELDS = (("page_text", 1.0),)
@@ -121,8 +133,9 @@ def report_documents(report: IndexedReport) -> list[tantivy.Document]:
     documents = [main]
     for page in report.pages:
         documents.append(
-            tantivy.Document(kind="page", report_id=report.report_id, page=page.number, page_offset=page.start,
-                             page_text=page.text)
+            tantivy.Document(
+                kind="page", report_id=report.report_id, page=page.number, page_offset=page.start, page_text=page.text
+            )
         )
     return documents
 
@@ -259,7 +272,7 @@ def _term_on(fields: Sequence[tuple[str, float]], tokens: list[str]) -> tantivy.
         query = (
             tantivy.Query.term_query(SCHEMA, name, tokens[0])
             if len(tokens) == 1
-            else tantivy.Query.phrase_query(SCHEMA, name, tokens)
+            else tantivy.Query.phrase_query(SCHEMA, name, list[str | tuple[int, str]](tokens))
         )
         per_field.append((tantivy.Occur.Should, query if boost == 1.0 else tantivy.Query.boost_query(query, boost)))
     return per_field[0][1] if len(per_field) == 1 else tantivy.Query.boolean_query(per_field)
@@ -397,7 +410,6 @@ def search(
     else:
         found = searcher.search(query, limit, offset=offset)
     hits: list[Hit] = []
-    addresses = []
     for score, address in found.hits:
         stored = _stored(searcher.doc(address))
         year = stored["year"][0] if stored.get("year") else None
@@ -411,14 +423,17 @@ def search(
                 snippet=None,
             )
         )
-        addresses.append(address)
     if snippets and tree is not None and positive_words(tree) and hits:
         hits = _with_snippets(searcher, tree, hits)
     counts: dict[str, dict[str, int]] = {}
     if facets:
         counts = _facet_counts(searcher, text_query, year_clause, facet_clauses)
-    return EngineResult(total=found.count or 0, hits=hits, facets=counts,
-                        elapsed_ms=(time.perf_counter() - began) * 1000)
+    return EngineResult(
+        total=found.count or 0,  # type: ignore[attr-defined]
+        hits=hits,
+        facets=counts,
+        elapsed_ms=(time.perf_counter() - began) * 1000,
+    )
 
 
 def _with_snippets(searcher: tantivy.Searcher, tree: Node, hits: list[Hit]) -> list[Hit]:
@@ -436,7 +451,7 @@ def _with_snippets(searcher: tantivy.Searcher, tree: Node, hits: list[Hit]) -> l
             continue
         document = searcher.doc(best[0][1])
         snippet = generator.snippet_from_doc(document)
-        page_text: str = document.get_first("page_text")
+        page_text = str(document.get_first("page_text"))
         fragment = snippet.fragment()
         fragment_bytes = fragment.encode()
         highlights = _fragment_in_chars(fragment_bytes, ((r.start, r.end) for r in snippet.highlighted()))
@@ -448,12 +463,16 @@ def _with_snippets(searcher: tantivy.Searcher, tree: Node, hits: list[Hit]) -> l
             if start - first[1] > 2:
                 break
             first = (first[0], end)
-        page_offset: int = document.get_first("page_offset")
+        page_offset = int(document.get_first("page_offset") or 0)
         with_snippets.append(
             Hit(
-                report_id=hit.report_id, score=hit.score, title=hit.title, year=hit.year, facets=hit.facets,
+                report_id=hit.report_id,
+                score=hit.score,
+                title=hit.title,
+                year=hit.year,
+                facets=hit.facets,
                 snippet=Snippet(
-                    page=document.get_first("page"),
+                    page=int(document.get_first("page") or 0),
                     fragment=fragment,
                     highlights=highlights,
                     start=page_offset + fragment_start + first[0],
@@ -483,9 +502,7 @@ def _facet_counts(
     unfiltered = [name for name in FACETS if name not in facet_clauses]
     base = [_KIND_REPORT, text_query]
     # Facets without a filter of their own, and the year (whose filter is a range), share one pass.
-    shared = searcher.aggregate(
-        _conjunction([*base, year_clause, *facet_clauses.values()]), _aggregations(unfiltered)
-    )
+    shared = searcher.aggregate(_conjunction([*base, year_clause, *facet_clauses.values()]), _aggregations(unfiltered))
     for name in unfiltered:
         counts[name] = _buckets(shared, name)
     years = searcher.aggregate(
@@ -507,13 +524,19 @@ def similar(index: tantivy.Index, report: IndexedReport, *, limit: int = 5) -> l
     text = " ".join(page.text for page in report.pages)[:200_000]
     clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
     if text.strip():
-        clauses.append((
-            tantivy.Occur.Should,
-            tantivy.Query.more_like_this_document_fields_query(
-                SCHEMA, {"body": [text]}, min_doc_frequency=2, max_query_terms=25, min_term_frequency=2,
-                min_word_length=4,
-            ),
-        ))
+        clauses.append(
+            (
+                tantivy.Occur.Should,
+                tantivy.Query.more_like_this_document_fields_query(
+                    SCHEMA,
+                    {"body": [text]},
+                    min_doc_frequency=2,
+                    max_query_terms=25,
+                    min_term_frequency=2,
+                    min_word_length=4,
+                ),
+            )
+        )
     for name in ("harm_types", "risk_factors", "practice_themes", "death_category", "review_type"):
         for value in report.facets.get(name, ()):
             clauses.append(
@@ -521,18 +544,25 @@ def similar(index: tantivy.Index, report: IndexedReport, *, limit: int = 5) -> l
             )
     if not clauses:
         return []
-    query = _conjunction([
-        _KIND_REPORT,
-        tantivy.Query.boolean_query(clauses),
-        _everything_but(tantivy.Query.term_query(SCHEMA, "report_id", report.report_id)),
-    ])
+    query = _conjunction(
+        [
+            _KIND_REPORT,
+            tantivy.Query.boolean_query(clauses),
+            _everything_but(tantivy.Query.term_query(SCHEMA, "report_id", report.report_id)),
+        ]
+    )
     hits = []
     for score, address in searcher.search(query, limit).hits:
         stored = _stored(searcher.doc(address))
         hits.append(
-            Hit(report_id=stored["report_id"][0], score=float(score), title=stored["title"][0],
-                year=stored["year"][0] or None, facets={name: tuple(stored.get(name, [])) for name in FACETS},
-                snippet=None)
+            Hit(
+                report_id=stored["report_id"][0],
+                score=float(score),
+                title=stored["title"][0],
+                year=stored["year"][0] or None,
+                facets={name: tuple(stored.get(name, [])) for name in FACETS},
+                snippet=None,
+            )
         )
     return hits
 
@@ -552,4 +582,4 @@ def indexed_digests(index: tantivy.Index) -> dict[int, str]:
 def indexed_pages(index: tantivy.Index, report_id: int) -> int:
     searcher = index.searcher()
     query = _conjunction([_KIND_PAGE, tantivy.Query.term_query(SCHEMA, "report_id", report_id)])
-    return int(searcher.search(query, 0).count or 0)
+    return int(searcher.search(query, 0).count or 0)  # type: ignore[attr-defined]

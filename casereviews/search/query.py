@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Union
 
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 40
@@ -51,7 +50,7 @@ class Any_:
     operands: tuple[Node, ...]
 
 
-Node = Union[Words, Not, All, Any_]
+Node = Words | Not | All | Any_
 
 _TOKEN = re.compile(r'\s*(?:(?P<quote>")|(?P<open>\()|(?P<close>\))|(?P<minus>-)(?=\S)|(?P<word>[^\s"()]+))')
 _OPERATORS = {"AND", "OR", "NOT"}
@@ -70,9 +69,11 @@ def _tokens(text: str) -> list[tuple[str, str]]:
         if match.group("quote"):
             end = text.find('"', match.end())
             if end == -1:
-                raise QueryError('A phrase has an opening quotation mark (") but no closing one. '
-                                 'Put the phrase between two quotation marks, like "information sharing".')
-            phrase = text[match.end():end].strip()
+                raise QueryError(
+                    'A phrase has an opening quotation mark (") but no closing one. '
+                    'Put the phrase between two quotation marks, like "information sharing".'
+                )
+            phrase = text[match.end() : end].strip()
             if phrase:
                 tokens.append(("phrase", phrase))
             position = end + 1
@@ -138,8 +139,8 @@ class _Parser:
             raise QueryError("A bracket is closed but was never opened. Remove the ) or add a ( before it.")
         if kind in {"AND", "OR"}:
             raise QueryError(f"{kind} needs something on both sides, like: neglect {kind} housing.")
-        token_kind, value = self.take()
-        return Words(value, phrase=token_kind == "phrase")
+        taken, value = self.take()
+        return Words(value, phrase=taken == "phrase")
 
 
 def parse_query(text: str) -> Node | None:

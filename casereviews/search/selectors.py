@@ -60,7 +60,8 @@ def _framework_labels() -> tuple[dict[str, str], dict[str, str]]:
     """Framework and review-type names from the shipped definitions (read once; they change with a release)."""
     from casereviews.frameworks.services import shipped_definitions
 
-    frameworks, review_types = {}, {}
+    frameworks: dict[str, str] = {}
+    review_types: dict[str, str] = {}
     for code, definition in shipped_definitions().items():
         data = definition.model_dump()
         frameworks[code] = str(data.get("name") or code)
@@ -92,7 +93,9 @@ class SearchRequest:
     snippets: bool = True
 
     @classmethod
-    def from_params(cls, params: QueryDict, *, max_per_page: int = MAX_PER_PAGE) -> tuple[SearchRequest, dict[str, str]]:
+    def from_params(
+        cls, params: QueryDict, *, max_per_page: int = MAX_PER_PAGE
+    ) -> tuple[SearchRequest, dict[str, str]]:
         """The request a query string describes, and a message for each parameter that made no sense."""
         errors: dict[str, str] = {}
         years: dict[str, int | None] = {}
@@ -117,7 +120,7 @@ class SearchRequest:
         return cls(
             q=(params.get("q") or "").strip(),
             filters={name: values for name, values in filters.items() if values},
-            year_from=years["year_from"] if "year_to" not in errors else years["year_from"],
+            year_from=years["year_from"],
             year_to=years["year_to"] if "year_to" not in errors else None,
             sort=sort if sort in SORTS else "relevance",
             page=max(int(page), 1) if page.isdigit() else 1,
@@ -127,9 +130,13 @@ class SearchRequest:
     def to_params(self, **changes: Any) -> QueryDict:
         """This request as a query string, with `changes` (a facet name to a tuple of values, or a plain field)."""
         params = QueryDict(mutable=True)
-        values = {"q": self.q, "year_from": self.year_from, "year_to": self.year_to, "sort": self.sort, **{
-            key: value for key, value in changes.items() if key not in engine.FACETS
-        }}
+        values = {
+            "q": self.q,
+            "year_from": self.year_from,
+            "year_to": self.year_to,
+            "sort": self.sort,
+            **{key: value for key, value in changes.items() if key not in engine.FACETS},
+        }
         for key, value in values.items():
             if value not in (None, "") and not (key == "sort" and value == "relevance"):
                 params[key] = str(value)
@@ -298,12 +305,15 @@ def active_filters(request: SearchRequest, base_url: str) -> list[ActiveFilter]:
         for value in values:
             remaining = tuple(other for other in values if other != value)
             params = request.to_params(**{name: remaining})
-            active.append(ActiveFilter(f"{FACET_LABELS[name]}: {value_label(name, value)}",
-                                       f"{base_url}?{params.urlencode()}"))
+            active.append(
+                ActiveFilter(f"{FACET_LABELS[name]}: {value_label(name, value)}", f"{base_url}?{params.urlencode()}")
+            )
     for name, words in (("year_from", "From"), ("year_to", "To")):
         year = getattr(request, name)
         if year is not None:
-            active.append(ActiveFilter(f"{words} {year}", f"{base_url}?{request.to_params(**{name: None}).urlencode()}"))
+            active.append(
+                ActiveFilter(f"{words} {year}", f"{base_url}?{request.to_params(**{name: None}).urlencode()}")
+            )
     return active
 
 

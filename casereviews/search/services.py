@@ -116,8 +116,10 @@ def _apply_batch(generation: Path) -> tuple[int, int]:
     position: int = cursor["position"]
     recent: dict[str, float] = cursor.get("recent", {})
     changes = list(
-        IndexChange.objects.filter(pk__gt=position).exclude(pk__in=[int(pk) for pk in recent])
-        .order_by("pk").values_list("pk", "report_id", "created_at")[:APPLY_BATCH]
+        IndexChange.objects.filter(pk__gt=position)
+        .exclude(pk__in=[int(pk) for pk in recent])
+        .order_by("pk")
+        .values_list("pk", "report_id", "created_at")[:APPLY_BATCH]
     )
     if changes:
         report_ids = sorted({report_id for _, report_id, _ in changes})
@@ -196,9 +198,11 @@ def index_check() -> CheckOutcome:
     index.reload()
     held = engine.indexed_digests(index)
     cursor = engine.read_cursor(generation)
-    pending = IndexChange.objects.filter(pk__gt=cursor["position"]).exclude(
-        pk__in=[int(pk) for pk in cursor.get("recent", {})]
-    ).count()
+    pending = (
+        IndexChange.objects.filter(pk__gt=cursor["position"])
+        .exclude(pk__in=[int(pk) for pk in cursor.get("recent", {})])
+        .count()
+    )
     return CheckOutcome(
         missing=sorted(set(expected) - set(held)),
         extra=sorted(set(held) - set(expected)),

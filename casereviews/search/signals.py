@@ -42,7 +42,9 @@ def report_deleted(sender: Any, instance: Report, **kwargs: Any) -> None:
 
 @receiver(pre_save, sender=Partnership, dispatch_uid="search.partnership_saving")
 def partnership_saving(sender: Any, instance: Partnership, **kwargs: Any) -> None:
-    before = Partnership.objects.filter(pk=instance.pk).values("name", "nation", "region").first() if instance.pk else None
+    before = (
+        Partnership.objects.filter(pk=instance.pk).values("name", "nation", "region").first() if instance.pk else None
+    )
     instance._search_before = before  # type: ignore[attr-defined]
 
 

@@ -17,4 +17,6 @@ def apply_index_changes() -> str:
         # committed while it worked is not left waiting for the next one.
         apply_soon(delay=datetime.timedelta(seconds=5))
         return "busy"
-    return f"applied {outcome.changes} changes to {outcome.reports} reports" + (" after a rebuild" if outcome.rebuilt else "")
+    return f"applied {outcome.changes} changes to {outcome.reports} reports" + (
+        " after a rebuild" if outcome.rebuilt else ""
+    )

@@ -39,7 +39,7 @@ def _pages_around(current: int, last: int) -> list[int | None]:
     wanted = sorted({1, last, *range(max(1, current - 2), min(last, current + 2) + 1)})
     shown: list[int | None] = []
     for number in wanted:
-        if shown and shown[-1] is not None and number - shown[-1] > 1:  # type: ignore[operator]
+        if shown and shown[-1] is not None and number - shown[-1] > 1:
             shown.append(None)
         shown.append(number)
     return shown
@@ -53,6 +53,7 @@ def search(request: HttpRequest) -> HttpResponse:
         errors["q"] = page.error
     base = reverse("search:search")
     number = min(search_request.page, page.page_count)
+    unfiltered: dict[str, Any] = {**dict.fromkeys(engine.FACETS, ()), "year_from": None, "year_to": None}
     return render(
         request,
         "search/search.html",
@@ -61,7 +62,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "search_request": search_request,
             "errors": errors,
             "active": active_filters(search_request, base),
-            "clear_url": f"{base}?{search_request.to_params(**dict.fromkeys(engine.FACETS, ()), year_from=None, year_to=None).urlencode()}",
+            "clear_url": f"{base}?{search_request.to_params(**unfiltered).urlencode()}",
             "sorts": SORTS.items(),
             "page_number": number,
             "page_links": [

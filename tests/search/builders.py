@@ -26,8 +26,14 @@ def make_library_report(
     `code_status`. The default is a report in the public library."""
     text = "\f".join(pages)
     report = Report.objects.create(
-        sha256=hashlib.sha256(f"{title}-{next(_numbers)}".encode()).hexdigest(), filename=f"{title}.txt", title=title,
-        media_type="text/plain", size=len(text), text=text, page_count=len(pages), status=ReportStatus.READY,
+        sha256=hashlib.sha256(f"{title}-{next(_numbers)}".encode()).hexdigest(),
+        filename=f"{title}.txt",
+        title=title,
+        media_type="text/plain",
+        size=len(text),
+        text=text,
+        page_count=len(pages),
+        status=ReportStatus.READY,
     )
     start = 0
     for number, page in enumerate(pages, start=1):

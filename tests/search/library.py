@@ -13,9 +13,11 @@ PROPOSED = ValueStatus.PROPOSED
 def build_library() -> SimpleNamespace:
     a = make_library_report(
         "Child A review",
-        ["The baby was neglected at home. <script>alert(1)</script> was found in a note.",
-         "Information sharing between agencies failed.",
-         "Recommendations: supervision of practitioners."],
+        [
+            "The baby was neglected at home. <script>alert(1)</script> was found in a note.",
+            "Information sharing between agencies failed.",
+            "Recommendations: supervision of practitioners.",
+        ],
         catalogue={"year_published": 2021},
         values={"outcome": "died", "child.sex": "female", "child.age_band": "under_1"},
         codes={"harm_types": ["neglect"], "risk_factors": ["domestic_abuse"]},
@@ -31,7 +33,9 @@ def build_library() -> SimpleNamespace:
         codes={"harm_types": ["physical_abuse"], "risk_factors": ["domestic_abuse"]},
     )
     draft = make_library_report(
-        "Secret draft review", ["The zebracorn child was neglected."], status=PROPOSED,
+        "Secret draft review",
+        ["The zebracorn child was neglected."],
+        status=PROPOSED,
         codes={"risk_factors": ["online_harm"]},
     )
     pending = make_library_report("Quokka review", ["A quokka was neglected in the report."])

@@ -34,8 +34,12 @@ def test_the_worker_keeps_the_index_current_from_the_change_table(people):
     assert found("bruising") == ["Child K review"]
     assert not IndexChange.objects.filter(applied_at__isnull=True).exists()
 
-    value_decide(actor=people.analyst, value=report.values.get(field="title"), decision="correct",
-                 corrected="Child K: bruising in infancy")
+    value_decide(
+        actor=people.analyst,
+        value=report.values.get(field="title"),
+        decision="correct",
+        corrected="Child K: bruising in infancy",
+    )
     run_worker()
     assert found("bruising") == ["Child K: bruising in infancy"]
 

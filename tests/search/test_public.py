@@ -95,8 +95,9 @@ def test_rejecting_a_title_takes_the_report_out_of_the_public_library(library, a
 def test_a_proposal_confirmed_later_becomes_a_facet_value(library, apply, client, people):
     from casereviews.library.services import value_decide
 
-    value_decide(actor=people.analyst, value=library.a.values.get(field="risk_factors", key="poverty"),
-                 decision="accept")
+    value_decide(
+        actor=people.analyst, value=library.a.values.get(field="risk_factors", key="poverty"), decision="accept"
+    )
     apply()
     body = client.get(reverse("api:search"), {"risk_factors": "poverty"}).json()
     assert [row["title"] for row in body["results"]] == ["Child A review"]

@@ -12,8 +12,9 @@ def test_words_side_by_side_must_all_appear():
 
 
 def test_a_quoted_phrase_is_one_exact_phrase():
-    assert parse_query('"information sharing" neglect') == All((Words("information sharing", phrase=True),
-                                                              Words("neglect")))
+    assert parse_query('"information sharing" neglect') == All(
+        (Words("information sharing", phrase=True), Words("neglect"))
+    )
 
 
 def test_not_binds_tighter_than_and_and_and_tighter_than_or():
@@ -56,5 +57,4 @@ def test_a_query_that_cannot_be_parsed_says_what_to_change(query, message):
 
 
 def test_snippets_highlight_only_the_words_a_match_contains():
-    assert positive_words(parse_query('neglect NOT "sexual abuse" OR housing')) == [Words("neglect"),
-                                                                                   Words("housing")]
+    assert positive_words(parse_query('neglect NOT "sexual abuse" OR housing')) == [Words("neglect"), Words("housing")]

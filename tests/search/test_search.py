@@ -63,8 +63,9 @@ def test_facets_count_reports_per_confirmed_value(library):
 def test_a_facet_filter_narrows_results_and_keeps_its_own_alternatives_counted(library):
     page = search_reports(SearchRequest(filters={"harm_types": ("neglect",)}))
     assert [row.title for row in page.rows] == ["Child A review"]
-    counts = {group.name: {option.value: (option.count, option.selected) for option in group.options}
-              for group in page.facets}
+    counts = {
+        group.name: {option.value: (option.count, option.selected) for option in group.options} for group in page.facets
+    }
     assert counts["harm_types"] == {"neglect": (1, True), "physical_abuse": (1, False)}
     assert counts["nation"] == {"england": (1, False)}
     either = search_reports(SearchRequest(filters={"harm_types": ("neglect", "physical_abuse")}))

@@ -51,11 +51,12 @@ def test_a_year_that_is_not_a_year_is_an_error_on_its_field(library, client):
 
 
 def test_each_active_filter_can_be_removed_on_its_own(library, client):
-    page = client.get(reverse("search:search"), {"q": "domestic", "harm_types": ["neglect", "physical_abuse"],
-                                                 "year_from": "2020"}).content.decode()
-    assert "Remove <span class=\"govuk-visually-hidden\">filter </span>Type of harm: Neglect" in page
+    page = client.get(
+        reverse("search:search"), {"q": "domestic", "harm_types": ["neglect", "physical_abuse"], "year_from": "2020"}
+    ).content.decode()
+    assert 'Remove <span class="govuk-visually-hidden">filter </span>Type of harm: Neglect' in page
     assert "?q=domestic&amp;year_from=2020&amp;harm_types=physical_abuse" in page
-    assert "?q=domestic&amp;harm_types=neglect&amp;harm_types=physical_abuse\"" in page
+    assert '?q=domestic&amp;harm_types=neglect&amp;harm_types=physical_abuse"' in page
     assert "Clear all filters" in page
 
 
@@ -63,8 +64,9 @@ def test_results_page_with_links_that_keep_the_search(library, client):
     page = client.get(reverse("search:search"), {"q": "information", "per_page": "1", "sort": "date"}).content.decode()
     assert "2 reviews" in page
     assert 'rel="next"' in page and "?q=information&amp;sort=date&amp;page=2" in page
-    second = client.get(reverse("search:search"), {"q": "information", "per_page": "1", "sort": "date",
-                                                    "page": "2"}).content.decode()
+    second = client.get(
+        reverse("search:search"), {"q": "information", "per_page": "1", "sort": "date", "page": "2"}
+    ).content.decode()
     assert "Child A review" in second and "Child B review" not in second and 'rel="prev"' in second
 
 
@@ -77,7 +79,7 @@ def test_an_export_of_a_query_that_cannot_be_parsed_is_refused_with_the_reason(l
 def test_a_spreadsheet_cannot_run_a_title_as_a_formula(apply, client):
     from tests.search.builders import make_library_report
 
-    make_library_report("=HYPERLINK(\"http://example.invalid\")", ["Formula words."])
+    make_library_report('=HYPERLINK("http://example.invalid")', ["Formula words."])
     apply()
     body = client.get(reverse("search:export", args=["csv"])).content.decode()
     assert "'=HYPERLINK" in body
@@ -90,8 +92,9 @@ def test_the_api_explains_a_query_it_cannot_parse(library, client):
 
 
 def test_the_api_pages_and_can_leave_out_facets_and_snippets(library, client):
-    body = client.get(reverse("api:search"), {"q": "information", "per_page": 1, "page": 2, "facets": "false",
-                                              "snippets": "false"}).json()
+    body = client.get(
+        reverse("api:search"), {"q": "information", "per_page": 1, "page": 2, "facets": "false", "snippets": "false"}
+    ).json()
     assert (body["count"], body["page"], body["pages"], len(body["results"])) == (2, 2, 2, 1)
     assert body["facets"] == [] and body["results"][0]["snippet"] is None
 
@@ -106,7 +109,9 @@ def test_search_is_in_the_openapi_schema(client, people):
     schema = signed_in(people.analyst).get(reverse("api:schema"), {"format": "json"}).json()
     operation = schema["paths"]["/api/search/"]["get"]
     assert operation["operationId"] == "search_reports"
-    assert {"q", "sort", "page", "per_page", "risk_factors", "year_from"} <= {p["name"] for p in operation["parameters"]}
+    assert {"q", "sort", "page", "per_page", "risk_factors", "year_from"} <= {
+        p["name"] for p in operation["parameters"]
+    }
 
 
 def test_the_similar_reviews_panel_lists_public_reports_like_this_one(library, people):

@@ -22,14 +22,20 @@ class Command(BaseCommand):
         if outcome.no_index:
             raise CommandError("There is no search index yet: run `python manage.py search_rebuild`.")
         if outcome.pending:
-            self.stdout.write(f"{outcome.pending} change(s) are waiting for the worker; differences they "
-                              "explain will go once it has applied them.")
-        for ids, what in ((outcome.missing, "public in the database but missing from the index"),
-                          (outcome.extra, "in the index but not public in the database"),
-                          (outcome.stale, "indexed with values that differ from the database")):
+            self.stdout.write(
+                f"{outcome.pending} change(s) are waiting for the worker; differences they "
+                "explain will go once it has applied them."
+            )
+        for ids, what in (
+            (outcome.missing, "public in the database but missing from the index"),
+            (outcome.extra, "in the index but not public in the database"),
+            (outcome.stale, "indexed with values that differ from the database"),
+        ):
             if ids:
                 self.stdout.write(f"{len(ids)} report(s) {what}: {_ids(ids)}")
         if outcome.differences:
-            raise CommandError(f"The search index differs from the database in {outcome.differences} report(s). "
-                               "Run `python manage.py search_rebuild` to rebuild it.")
+            raise CommandError(
+                f"The search index differs from the database in {outcome.differences} report(s). "
+                "Run `python manage.py search_rebuild` to rebuild it."
+            )
         self.stdout.write("The search index matches the database.")

@@ -14,5 +14,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         outcome = index_rebuild()
-        self.stdout.write(f"Indexed {outcome.reports} public reports in {outcome.seconds:.1f} s "
-                          f"(generation {outcome.generation}).")
+        self.stdout.write(
+            f"Indexed {outcome.reports} public reports in {outcome.seconds:.1f} s (generation {outcome.generation})."
+        )
