@@ -22,6 +22,7 @@ class CaseKeyForm(VersionedForm):
             "schools and nurseries. Everything here is confidential and never published."
         ),
         widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false", "autocomplete": "off"}),
+        error_messages={"required": "Enter at least one real name or detail of the case to look for"},
     )
     allow_list = forms.CharField(
         label="Pseudonym key: names the report may use",
@@ -43,6 +44,7 @@ class FindingDecisionForm(VersionedForm):
         label="What should happen to this text?",
         choices=[(FindingDecision.REDACT, "Redact it"), (FindingDecision.KEEP, "Keep it")],
         widget=forms.RadioSelect,
+        error_messages={"required": "Choose redact or keep"},
     )
     replacement = forms.CharField(
         label="Label to print instead (optional)",
@@ -58,8 +60,38 @@ class FindingDecisionForm(VersionedForm):
     )
 
 
+class BulkDecisionForm(GdsForm):
+    finding_type = forms.ChoiceField(
+        label="Which findings?", error_messages={"required": "Choose which findings to decide"}
+    )
+    decision = forms.ChoiceField(
+        label="What should happen to them?",
+        choices=[(FindingDecision.REDACT, "Redact them all"), (FindingDecision.KEEP, "Keep them all")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose redact or keep"},
+    )
+    replacement = forms.CharField(label="Label to print instead (optional)", required=False, max_length=60)
+    reason = forms.CharField(
+        label="Reason",
+        help_text="Required when they are kept",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, pending_by_type: dict[str, int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["finding_type"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(kind, f"{kind} ({count} undecided)") for kind, count in sorted(pending_by_type.items())]
+
+
 class ManualRedactionForm(GdsForm):
-    text = forms.CharField(label="Exact text to redact", max_length=500, help_text="As it is written in the draft")
+    text = forms.CharField(
+        label="Exact text to redact",
+        max_length=500,
+        help_text="As it is written in the draft",
+        error_messages={"required": "Enter the text to redact"},
+    )
     page = forms.IntegerField(
         label="Page (optional)", required=False, min_value=1, help_text="Leave blank to redact it on every page"
     )
@@ -74,15 +106,26 @@ class PublishForm(VersionedForm):
         "case key.",
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=3000,
+        error_messages={"required": "Write the summary for the public page"},
     )
 
 
 class ReportRequestForm(GdsForm):
-    name = forms.CharField(label="Your name", max_length=200)
-    email = forms.EmailField(label="Email address", help_text="We send the answer here")
+    name = forms.CharField(label="Your name", max_length=200, error_messages={"required": "Enter your name"})
+    email = forms.EmailField(
+        label="Email address",
+        help_text="We send the answer here",
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
+    )
     organisation = forms.CharField(label="Organisation (optional)", required=False, max_length=200)
     reason = forms.CharField(
-        label="Why do you want the report?", widget=forms.Textarea(attrs={"rows": 4}), max_length=2000
+        label="Why do you want the report?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        error_messages={"required": "Say why you want the report"},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -97,6 +140,7 @@ class RequestAnswerForm(VersionedForm):
         label="Your answer",
         choices=[("grant", "Grant: email a download link"), ("refuse", "Refuse")],
         widget=forms.RadioSelect,
+        error_messages={"required": "Choose grant or refuse"},
     )
     reason = forms.CharField(
         label="Reason for refusing",

@@ -412,6 +412,27 @@ def finding_decide(
 
 
 @transaction.atomic
+def findings_decide_by_type(
+    *, actor: User, review: Review, finding_type: str, decision: str, replacement: str = "", reason: str = ""
+) -> int:
+    """Decide every undecided finding of one type in the final draft at once (a long report has hundreds of
+    dates and agency names). Each finding records the person, as if decided one by one; decided ones are left."""
+    _require(actor, "publication.redact", review, "Only the business manager and the chair decide on redactions")
+    draft = final_draft(review)
+    pending = list(
+        RedactionFinding.objects.select_for_update().filter(
+            draft=draft, type=finding_type, decision=FindingDecision.PENDING
+        )
+    )
+    if draft is None or not pending:
+        message = "There are no undecided findings of that type"
+        raise InvalidInput(message, field_errors={"finding_type": [message]})
+    for finding in pending:
+        finding_decide(actor=actor, finding=finding, decision=decision, replacement=replacement, reason=reason)
+    return len(pending)
+
+
+@transaction.atomic
 def manual_redaction_add(
     *, actor: User, review: Review, text: str, page: int | None = None, replacement: str = "", reason: str = ""
 ) -> list[RedactionFinding]:

@@ -21,6 +21,7 @@ urlpatterns = [
     path("publication/<str:reference>/scan/status.json", views.scan_status, name="scan_status"),
     path("publication/<str:reference>/findings/<int:finding_id>/", views.finding_decide, name="finding"),
     path("publication/<str:reference>/manual/", views.manual_redaction, name="manual"),
+    path("publication/<str:reference>/findings/by-type/", views.bulk_decide, name="bulk"),
     path("publication/<str:reference>/preview.pdf", views.preview, name="preview"),
     path("publication/<str:reference>/publish/", views.publish, name="publish"),
 ]

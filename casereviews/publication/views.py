@@ -310,6 +310,44 @@ def finding_decide(request: HttpRequest, reference: str, finding_id: int) -> Htt
     )
 
 
+def _pending_by_type(review: Review) -> dict[str, int]:
+    draft = selectors.final_draft(review)
+    if draft is None:
+        return {}
+    counts: dict[str, int] = {}
+    for kind in selectors.findings_of(draft).filter(decision="pending").values_list("type", flat=True):
+        counts[kind] = counts.get(kind, 0) + 1
+    return counts
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bulk_decide(request: HttpRequest, reference: str) -> HttpResponse:
+    review = _review_for(request, reference, "publication.redact")
+    form = forms.BulkDecisionForm(request.POST or None, pending_by_type=_pending_by_type(review))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            count = services.findings_decide_by_type(
+                actor=_user(request),
+                review=review,
+                finding_type=data["finding_type"],
+                decision=data["decision"],
+                replacement=data["replacement"],
+                reason=data["reason"],
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, f"Decided {count} finding{'s' if count != 1 else ''}.")
+            return redirect("publication:gate", reference=review.reference)
+    return render(
+        request,
+        "publication/bulk.html",
+        {"review": review, "form": form, "heading": "Decide all findings of one type", "button": "Save decisions"},
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def manual_redaction(request: HttpRequest, reference: str) -> HttpResponse:

@@ -27,6 +27,7 @@ def gate_pages(review, finding):
         reverse("publication:scan_status", args=[reference]),
         reverse("publication:finding", args=[reference, finding.pk]),
         reverse("publication:manual", args=[reference]),
+        reverse("publication:bulk", args=[reference]),
         reverse("publication:preview", args=[reference]),
         reverse("publication:publish", args=[reference]),
     ]
@@ -215,3 +216,20 @@ def test_decisions_cannot_be_changed_once_published(published, people):
     finding = RedactionFinding.objects.filter(review=published.review).first()
     with pytest.raises(TransitionNotAllowed):
         finding_decide(actor=people.manager, finding=finding, decision=FindingDecision.KEEP, reason="Too late")
+
+
+def test_all_undecided_findings_of_one_type_are_decided_at_once_in_the_persons_name(scanned, people, as_):
+    url = reverse("publication:bulk", args=[scanned.reference])
+    client = as_("chair")
+    assert b"KNOWN_NAME (6 undecided)" in client.get(url).content
+    refused = client.post(url, {"finding_type": "DATE", "decision": "keep", "reason": ""})
+    assert refused.status_code == 200 and b"Say why" in refused.content
+    assert (
+        client.post(url, {"finding_type": "KNOWN_NAME", "decision": "redact", "replacement": "[name]"}).status_code
+        == 302
+    )
+    known = RedactionFinding.objects.filter(review=scanned, type="KNOWN_NAME")
+    assert {(f.decision, f.replacement, f.decided_by_id) for f in known} == {("redact", "[name]", people.chair.pk)}
+    assert RedactionFinding.objects.filter(review=scanned, decision="pending").exclude(type="KNOWN_NAME").exists()
+    for persona in NOT_GATE_STAFF:
+        assert as_(persona).post(url, {"finding_type": "DATE", "decision": "redact"}).status_code in {403, 404}
