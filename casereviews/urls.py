@@ -11,6 +11,7 @@ urlpatterns = [
     path("reviews/", include("casereviews.reviews.urls")),
     path("library/", include("casereviews.library.urls")),
     path("analysis/", include("casereviews.learning.urls")),
+    path("briefings/", include("casereviews.learning.briefing_urls")),
     path("search/", include("casereviews.search.urls")),
     path("", include("casereviews.publication.urls")),
     path("actions/", include("casereviews.actions.urls")),

@@ -217,7 +217,49 @@ class AnalysisReviewsView(APIView):
         )
 
 
+class BriefingSerializer(serializers.Serializer[Any]):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    theme_kind = serializers.CharField()
+    theme_code = serializers.CharField()
+    published_at = serializers.DateTimeField()
+    approved_by = serializers.CharField(source="approved_by.display_name", allow_null=True)
+    sample = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="The reviews (report ids) cited, in the order of their reference numbers",
+    )
+    content = serializers.JSONField(help_text="Sections of statements, each with the reviews it cites and quotes")
+    notes = serializers.CharField(help_text="How the briefing was made")
+
+
+class BriefingList(APIView):
+    """Published briefings, newest first."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=BriefingSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        briefings = selectors.published_briefings().select_related("approved_by")
+        return Response(BriefingSerializer(briefings, many=True).data)
+
+
+class BriefingDetail(APIView):
+    """One published briefing."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=BriefingSerializer)
+    def get(self, request: Request, slug: str) -> Response:
+        briefing = selectors.published_briefings().select_related("approved_by").filter(slug=slug).first()
+        if briefing is None:
+            raise Http404
+        return Response(BriefingSerializer(briefing).data)
+
+
 urlpatterns = [
+    path("briefings/", BriefingList.as_view(), name="learning_briefings"),
+    path("briefings/<slug:slug>/", BriefingDetail.as_view(), name="learning_briefing"),
     path("analysis/", AnalysisView.as_view(), name="learning_analysis"),
     path("analysis/reviews/", AnalysisReviewsView.as_view(), name="learning_reviews"),
     path("analysis/<slug:key>/", AnalysisTableView.as_view(), name="learning_table"),

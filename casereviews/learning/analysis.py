@@ -106,7 +106,7 @@ class TableSpec:
         return (*own, *(("outcome",) if self.universe else ()), "pending", "reviewed")
 
     def getter(self) -> Callable[[Row], tuple[object, ...]]:
-        return itemgetter(*(Row._fields.index(name) for name in self.reads()))  # type: ignore[return-value]
+        return itemgetter(*(Row._fields.index(name) for name in self.reads()))
 
     def parts(self, key: tuple[object, ...]) -> tuple[tuple[str, ...], tuple[str, ...] | None, bool, str, bool]:
         """From a getter's result: the row codes, the column codes, whether the review is in the universe, the

@@ -13,8 +13,9 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from casereviews.learning import analysis
-from casereviews.learning.models import AnalysisRecord
-from casereviews.partnerships.models import Partnership
+from casereviews.learning.models import AnalysisRecord, Briefing, BriefingStatus
+from casereviews.partnerships.models import Partnership, Role
+from casereviews.partnerships.selectors import is_analyst, partnerships_where
 
 
 @dataclass(frozen=True)
@@ -123,3 +124,44 @@ def selection_choices() -> dict[str, list[Any]]:
             ).values_list("pk", "name")
         ),
     }
+
+
+def briefings_visible_to(user: Any) -> QuerySet[Briefing]:
+    """Drafts and approved briefings are staff-only: a national analyst sees every one, a business manager those
+    of their partnership. Published briefings are public (`published_briefings`)."""
+    if not user.is_authenticated:
+        return Briefing.objects.none()
+    if user.is_superuser or is_analyst(user):
+        return Briefing.objects.all()
+    return Briefing.objects.filter(partnership__in=partnerships_where(user, {Role.BUSINESS_MANAGER}))
+
+
+def published_briefings() -> QuerySet[Briefing]:
+    return Briefing.objects.filter(status=BriefingStatus.PUBLISHED).order_by("-published_at", "-pk")
+
+
+@dataclass(frozen=True)
+class Reference:
+    number: int
+    report_id: int
+    title: str
+    partnership: str
+    year: int | None
+
+
+def briefing_references(briefing: Briefing) -> list[Reference]:
+    """The reviews of the sample, numbered in the order the briefing lists them, for its citations."""
+    records = AnalysisRecord.objects.in_bulk(briefing.sample)
+    references = []
+    for number, report_id in enumerate(briefing.sample, start=1):
+        record = records.get(report_id)
+        references.append(
+            Reference(
+                number,
+                report_id,
+                record.title if record else "A report no longer in the library",
+                record.partnership_name if record else "",
+                record.year_published if record else None,
+            )
+        )
+    return references

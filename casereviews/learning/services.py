@@ -10,11 +10,17 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
+from casereviews.core.audit import audit_record
+from casereviews.core.errors import EditConflict, InvalidInput, NotAllowed, TransitionNotAllowed
 from casereviews.learning import coding, vocabulary
-from casereviews.learning.models import AnalysisRecord
+from casereviews.learning.drafting import draft_briefing
+from casereviews.learning.forms import THEME_KINDS
+from casereviews.learning.models import AnalysisRecord, Briefing, BriefingStatus
 from casereviews.library.models import HUMAN_DECISIONS, Report, ReportStatus, ValueStatus
-from casereviews.partnerships.models import Partnership
+from casereviews.library.services import can_manage_library
+from casereviews.partnerships.models import Membership, Partnership, Role, User
 
 CODE_LIST_FIELDS = ("harm_types", "risk_factors", "practice_themes")
 
@@ -120,3 +126,162 @@ def analysis_records_rebuild() -> int:
     for report_id in ready:
         analysis_record_refresh(report_id=report_id)
     return len(ready)
+
+
+# -- briefings ----------------------------------------------------------------------------------------------------
+
+
+def can_write_briefings(user: Any) -> bool:
+    """National analysts and business managers draft, edit, approve and publish briefings."""
+    return can_manage_library(user)
+
+
+def _briefing_partnership(actor: User) -> Partnership | None:
+    """A business manager's briefing belongs to their partnership; an analyst's is national."""
+    if actor.is_superuser or Membership.objects.filter(user=actor, role=Role.ANALYST).exists():
+        return None
+    membership = Membership.objects.filter(user=actor, role=Role.BUSINESS_MANAGER).select_related("partnership")
+    first = membership.first()
+    return first.partnership if first else None
+
+
+def _unique_slug(title: str) -> str:
+    base = slugify(title)[:100] or "briefing"
+    slug, number = base, 2
+    while Briefing.objects.filter(slug=slug).exists():
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+def briefing_draft(
+    *,
+    actor: User,
+    theme_kind: str,
+    theme_code: str,
+    published_from: int | None = None,
+    published_to: int | None = None,
+) -> Briefing:
+    """Draft a briefing on a theme or sector from the confirmed reviews of a period."""
+    if not can_write_briefings(actor):
+        raise NotAllowed("Only national analysts and business managers can draft briefings")
+    if theme_kind not in THEME_KINDS or theme_code not in THEME_KINDS[theme_kind][1]:
+        raise InvalidInput("Choose a theme or sector", field_errors={"theme": ["Choose a theme or sector"]})
+    drafted = draft_briefing(theme_kind, theme_code, published_from, published_to)
+    if drafted is None:
+        message = "No confirmed review in the library has this theme in this period"
+        raise InvalidInput(message, field_errors={"theme": [message]})
+    with transaction.atomic():
+        briefing = Briefing.objects.create(
+            slug=_unique_slug(drafted.title),
+            title=drafted.title,
+            theme_kind=theme_kind,
+            theme_code=theme_code,
+            published_from=published_from,
+            published_to=published_to,
+            partnership=_briefing_partnership(actor),
+            summary=drafted.summary,
+            content=drafted.content,
+            notes=drafted.notes,
+            sample=drafted.sample,
+            created_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="briefing.draft",
+            target=briefing,
+            partnership=briefing.partnership,
+            summary=f"Drafted the briefing “{briefing.title}” from {len(drafted.sample)} reviews",
+        )
+    return briefing
+
+
+def _locked(briefing: Briefing, expected_version: int | None) -> Briefing:
+    locked = Briefing.objects.select_for_update().get(pk=briefing.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise EditConflict("Someone else changed this briefing while you were looking at it; nothing was saved")
+    return locked
+
+
+def briefing_edit(
+    *,
+    actor: User,
+    briefing: Briefing,
+    title: str,
+    summary: str,
+    statements: dict[tuple[str, int], str],
+    expected_version: int | None = None,
+) -> Briefing:
+    """Change the wording. `statements` maps (section key, position) to the new text; an empty text removes the
+    statement. The citations of a statement stay with it. An approved briefing goes back to draft."""
+    if not can_write_briefings(actor):
+        raise NotAllowed("Only national analysts and business managers can edit briefings")
+    title, summary = title.strip(), summary.strip()
+    if not title:
+        raise InvalidInput("Enter a title", field_errors={"title": ["Enter a title"]})
+    with transaction.atomic():
+        locked = _locked(briefing, expected_version)
+        if locked.status == BriefingStatus.PUBLISHED:
+            raise TransitionNotAllowed("A published briefing cannot be changed")
+        before = locked.status
+        for section in locked.content.get("sections", []):
+            kept = []
+            for position, statement in enumerate(section["statements"]):
+                text = statements.get((section["key"], position), statement["text"]).strip()
+                if text:
+                    kept.append({**statement, "text": text})
+            section["statements"] = kept
+        locked.title, locked.summary = title[:300], summary
+        locked.status = BriefingStatus.DRAFT
+        locked.approved_by, locked.approved_at = None, None
+        locked.edited_by, locked.edited_at = actor, timezone.now()
+        locked.version += 1
+        locked.save()
+        audit_record(
+            actor=actor,
+            action="briefing.edit",
+            target=locked,
+            partnership=locked.partnership,
+            summary=f"Edited the briefing “{locked.title}”"
+            + (" (its approval was withdrawn)" if before == BriefingStatus.APPROVED else ""),
+        )
+    return locked
+
+
+def briefing_approve(*, actor: User, briefing: Briefing, expected_version: int | None = None) -> Briefing:
+    if not can_write_briefings(actor):
+        raise NotAllowed("Only national analysts and business managers can approve briefings")
+    with transaction.atomic():
+        locked = _locked(briefing, expected_version)
+        if locked.status != BriefingStatus.DRAFT:
+            raise TransitionNotAllowed("Only a draft can be approved")
+        locked.status, locked.approved_by, locked.approved_at = BriefingStatus.APPROVED, actor, timezone.now()
+        locked.version += 1
+        locked.save()
+        audit_record(
+            actor=actor,
+            action="briefing.approve",
+            target=locked,
+            partnership=locked.partnership,
+            summary=f"Approved the briefing “{locked.title}”",
+        )
+    return locked
+
+
+def briefing_publish(*, actor: User, briefing: Briefing, expected_version: int | None = None) -> Briefing:
+    if not can_write_briefings(actor):
+        raise NotAllowed("Only national analysts and business managers can publish briefings")
+    with transaction.atomic():
+        locked = _locked(briefing, expected_version)
+        if locked.status != BriefingStatus.APPROVED:
+            raise TransitionNotAllowed("A briefing is approved before it is published")
+        locked.status, locked.published_by, locked.published_at = BriefingStatus.PUBLISHED, actor, timezone.now()
+        locked.version += 1
+        locked.save()
+        audit_record(
+            actor=actor,
+            action="briefing.publish",
+            target=locked,
+            partnership=locked.partnership,
+            summary=f"Published the briefing “{locked.title}”",
+        )
+    return locked

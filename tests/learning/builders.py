@@ -16,6 +16,11 @@ from casereviews.library.models import ExtractedValue, Report, ReportStatus, Val
 _numbers = itertools.count(1)
 
 CODE_FIELDS = {"harm_types", "risk_factors", "practice_themes", "agencies"}
+ITEM_FIELDS = {"findings", "recommendations"}
+
+
+def quote(text: str, page: int = 2) -> dict[str, Any]:
+    return {"page": page, "start": 100, "end": 100 + len(text), "quote": text}
 
 
 def make_report(
@@ -53,8 +58,29 @@ def make_report(
         decided = {"decided_by": decided_by, "decided_at": now} if status != ValueStatus.PROPOSED else {}
         if field in CODE_FIELDS:
             rows += [
-                ExtractedValue(report=report, field=field, key=code, proposed_value=True, status=status, **decided)
+                ExtractedValue(
+                    report=report,
+                    field=field,
+                    key=code,
+                    proposed_value=True,
+                    status=status,
+                    evidence=[quote(f"There was {code.replace('_', ' ')} in the family.")],
+                    **decided,
+                )
                 for code in value
+            ]
+        elif field in ITEM_FIELDS:
+            rows += [
+                ExtractedValue(
+                    report=report,
+                    field=field,
+                    key=f"{n:03d}",
+                    proposed_value={"text": text, "page": 2},
+                    evidence=[quote(text)],
+                    status=status,
+                    **decided,
+                )
+                for n, text in enumerate(value, start=1)
             ]
         else:
             rows.append(
