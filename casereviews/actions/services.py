@@ -25,6 +25,9 @@ from casereviews.core.files import CheckedFile, store_blob
 from casereviews.partnerships.models import Agency, Membership, Role, User
 from casereviews.reviews.models import Review
 
+# Locks take the row being changed (`of=("self",)`), not the review and partnership rows read with it, so that
+# updates to different actions of one partnership do not queue behind each other.
+
 
 def _check_version(record: Finding | Recommendation | Action, expected_version: int | None, what: str) -> None:
     if expected_version is not None and record.version != expected_version:
@@ -64,7 +67,7 @@ def _validate_finding(review: Review, number: int, text: str, exclude_pk: int | 
 
 def finding_create(*, actor: User, review: Review, number: int, text: str) -> Finding:
     with transaction.atomic():
-        locked = Review.objects.select_for_update().select_related("partnership").get(pk=review.pk)
+        locked = Review.objects.select_for_update(of=("self",)).select_related("partnership").get(pk=review.pk)
         _require(
             actor,
             "actions.edit_recommendations",
@@ -85,7 +88,9 @@ def finding_create(*, actor: User, review: Review, number: int, text: str) -> Fi
 
 def finding_update(*, actor: User, finding: Finding, number: int, text: str, expected_version: int | None) -> Finding:
     with transaction.atomic():
-        locked = Finding.objects.select_for_update().select_related("review__partnership").get(pk=finding.pk)
+        locked = (
+            Finding.objects.select_for_update(of=("self",)).select_related("review__partnership").get(pk=finding.pk)
+        )
         _require(
             actor,
             "actions.edit_recommendations",
@@ -136,7 +141,7 @@ def recommendation_create(
     *, actor: User, review: Review, number: int, text: str, finding: Finding | None, agency: Agency | None
 ) -> Recommendation:
     with transaction.atomic():
-        locked = Review.objects.select_for_update().select_related("partnership").get(pk=review.pk)
+        locked = Review.objects.select_for_update(of=("self",)).select_related("partnership").get(pk=review.pk)
         _require(
             actor,
             "actions.edit_recommendations",
@@ -170,7 +175,9 @@ def recommendation_update(
 ) -> Recommendation:
     with transaction.atomic():
         locked = (
-            Recommendation.objects.select_for_update().select_related("review__partnership").get(pk=recommendation.pk)
+            Recommendation.objects.select_for_update(of=("self",))
+            .select_related("review__partnership")
+            .get(pk=recommendation.pk)
         )
         _require(
             actor,
@@ -249,7 +256,11 @@ def _validate_action(review: Review, data: ActionInput) -> tuple[Agency, User | 
 
 def action_create(*, actor: User, recommendation: Recommendation, data: ActionInput) -> Action:
     with transaction.atomic():
-        review = Review.objects.select_for_update().select_related("partnership").get(pk=recommendation.review_id)
+        review = (
+            Review.objects.select_for_update(of=("self",))
+            .select_related("partnership")
+            .get(pk=recommendation.review_id)
+        )
         _require(actor, "actions.edit_actions", review, "Only the business manager can add actions to the plan")
         agency, lead_user = _validate_action(review, data)
         last = Action.objects.filter(recommendation=recommendation).aggregate(last=Max("number"))["last"]
@@ -289,7 +300,9 @@ _ACTION_FIELDS = (
 def action_update(*, actor: User, action: Action, data: ActionInput, expected_version: int | None) -> Action:
     with transaction.atomic():
         locked = (
-            Action.objects.select_for_update().select_related("recommendation__review__partnership").get(pk=action.pk)
+            Action.objects.select_for_update(of=("self",))
+            .select_related("recommendation__review__partnership")
+            .get(pk=action.pk)
         )
         review = locked.recommendation.review
         _require(actor, "actions.edit_actions", review, "Only the business manager can change the plan's actions")
@@ -339,7 +352,7 @@ def progress_update_post(
     evidence (a description, a file or both), which the business manager then accepts or not."""
     with transaction.atomic():
         locked = (
-            Action.objects.select_for_update()
+            Action.objects.select_for_update(of=("self",))
             .select_related("recommendation__review__partnership", "owner_agency")
             .get(pk=action.pk)
         )
@@ -396,7 +409,9 @@ def evidence_accept(*, actor: User, action: Action, note: str = "", expected_ver
     """The business manager accepts the evidence of impact: the action becomes evidenced, with who and when."""
     with transaction.atomic():
         locked = (
-            Action.objects.select_for_update().select_related("recommendation__review__partnership").get(pk=action.pk)
+            Action.objects.select_for_update(of=("self",))
+            .select_related("recommendation__review__partnership")
+            .get(pk=action.pk)
         )
         review = locked.recommendation.review
         _require(actor, "actions.accept_evidence", locked, "Only the business manager can accept evidence")

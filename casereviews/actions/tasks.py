@@ -40,15 +40,13 @@ def reminder_recipients(action: Action) -> list[str]:
 def action_reminder_email(reminder_id: int) -> int:
     """Send one recorded reminder, once: a reminder already e-mailed (a task run twice) sends nothing."""
     with transaction.atomic():
-        reminder = (
-            Reminder.objects.select_for_update()
-            .select_related("action__recommendation__review", "action__owner_agency", "action__lead_user")
-            .filter(pk=reminder_id)
-            .first()
-        )
+        # The lock is on the reminder row alone: PostgreSQL cannot lock the nullable side of an outer join.
+        reminder = Reminder.objects.select_for_update().filter(pk=reminder_id).first()
         if reminder is None or reminder.emailed_at is not None:
             return 0
-        action = reminder.action
+        action = Action.objects.select_related("recommendation__review", "owner_agency", "lead_user").get(
+            pk=reminder.action_id
+        )
         reference = action.recommendation.review.reference
         recipients = reminder_recipients(action)
         sent = 0

@@ -34,7 +34,6 @@ def _user(request: Request) -> User:
 
 
 class ActionSerializer(serializers.ModelSerializer[Action]):
-    label = serializers.CharField(read_only=True, help_text="Recommendation number and action number, e.g. 2.1")
     review = serializers.CharField(source="recommendation.review.reference", read_only=True)
     recommendation = serializers.IntegerField(source="recommendation.number", read_only=True)
     owner_agency = serializers.CharField(source="owner_agency.name", read_only=True)
