@@ -12,6 +12,7 @@ normal ingestion.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
@@ -46,7 +47,7 @@ from casereviews.publication.models import (
     page_fingerprint,
     pages_fingerprint,
 )
-from casereviews.publication.selectors import final_draft, gate_of
+from casereviews.publication.selectors import Gate, final_draft, gate_of
 from casereviews.reviews.models import DraftVersion, Review, ReviewStatus
 from casereviews.reviews.services import review_calendar, review_status_change
 from extraction.pii import PiiScanner
@@ -594,7 +595,30 @@ def _unique_slug(review: Review, published_on: datetime.date) -> str:
     return slug
 
 
-@transaction.atomic
+def _publish_problems(gate: Gate, summary: str) -> list[str]:
+    problems = gate.problems()
+    if gate.draft is not None and not problems:
+        problems.extend(
+            f"“{leak.text}” is redacted elsewhere but not on page {leak.page}: redact it there too, or keep it with "
+            "a reason"
+            for leak in redaction_leaks(gate.draft)
+        )
+    if not summary:
+        problems.append("Write the summary for the public page")
+    elif gate.case_key is not None and _deny_terms_in(summary, gate.case_key.deny_list):
+        problems.append("The summary contains a name or detail from the case key: remove it")
+    return problems
+
+
+def _redactions_fingerprint(draft: DraftVersion) -> str:
+    """What the published file depends on: the draft's text and every redaction with its label."""
+    spans = sorted(
+        (f.page, f.start, f.end, f.label)
+        for f in RedactionFinding.objects.filter(draft=draft, decision=FindingDecision.REDACT)
+    )
+    return hashlib.sha256(repr((draft.pk, pages_fingerprint(draft.pages), spans)).encode("utf-8")).hexdigest()
+
+
 def review_publish(
     *,
     actor: User,
@@ -603,29 +627,39 @@ def review_publish(
     expected_version: int | None = None,
     today: datetime.date | None = None,
 ) -> Publication:
-    """Publish a signed-off review: refused while the redaction gate or the reviews app holds it back."""
+    """Publish a signed-off review: refused while the redaction gate or the reviews app holds it back.
+
+    The PDF is made before the transaction (a long report takes seconds, and on SQLite a transaction holds the
+    database's one write lock); inside it every rule is checked again, and if any redaction changed meanwhile
+    nothing is published."""
     _require(actor, "publication.publish", review, "Only the partnership's business manager publishes a review")
     today = today or timezone.localdate()
-    review = Review.objects.select_for_update().select_related("partnership").get(pk=review.pk)
-    if expected_version is not None and review.version != expected_version:
-        raise EditConflict(f"Review {review.reference} was changed by someone else. Nothing was published.")
-    gate = gate_of(review, today)
-    problems = gate.problems()
-    if gate.draft is not None and not problems:
-        problems.extend(
-            f"“{leak.text}” is redacted elsewhere but not on page {leak.page}: redact it there too, or keep it with "
-            "a reason"
-            for leak in redaction_leaks(gate.draft)
-        )
     summary = summary.strip()
-    if not summary:
-        problems.append("Write the summary for the public page")
-    elif gate.case_key is not None and _deny_terms_in(summary, gate.case_key.deny_list):
-        problems.append("The summary contains a name or detail from the case key: remove it")
+    gate = gate_of(review, today)
+    problems = _publish_problems(gate, summary)
     if problems:
         raise InvalidInput(" ".join(problems), field_errors={"__all__": problems})
-    assert gate.draft is not None and gate.scan is not None  # the problems above rule both out
+    assert gate.draft is not None  # the problems above rule it out
+    fingerprint = _redactions_fingerprint(gate.draft)
     data, redaction_count = published_pdf(review, gate.draft, today)
+    with transaction.atomic():
+        review = Review.objects.select_for_update().select_related("partnership").get(pk=review.pk)
+        if expected_version is not None and review.version != expected_version:
+            raise EditConflict(f"Review {review.reference} was changed by someone else. Nothing was published.")
+        gate = gate_of(review, today)
+        problems = _publish_problems(gate, summary)
+        if problems:
+            raise InvalidInput(" ".join(problems), field_errors={"__all__": problems})
+        assert gate.draft is not None and gate.scan is not None  # the problems above rule both out
+        if _redactions_fingerprint(gate.draft) != fingerprint:
+            raise EditConflict("The redactions changed while the report was being prepared. Nothing was published.")
+        return _publication_create(actor, review, gate, summary, today, data, redaction_count)
+
+
+def _publication_create(
+    actor: User, review: Review, gate: Gate, summary: str, today: datetime.date, data: bytes, redaction_count: int
+) -> Publication:
+    assert gate.draft is not None and gate.scan is not None  # checked by the caller
     digest = store_blob(data)
     framework = get_framework(review.framework_code)
     window_ends_on = due_date(

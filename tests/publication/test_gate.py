@@ -298,3 +298,21 @@ def test_the_published_report_enters_the_library_by_normal_ingestion_with_a_link
     assert "jayden" not in report.text.lower() and KEPT_TEXT in " ".join(report.text.split())
     assert DBTaskResult.objects.filter(task_path="casereviews.library.tasks.process_report").count() == 1
     assert publication_to_library(publication.pk).library_report == report  # a second run changes nothing
+
+
+def test_nothing_is_published_when_a_redaction_changes_while_the_pdf_is_being_made(review, people, monkeypatch):
+    from casereviews.publication import services
+
+    keyed_and_scanned(review, people.manager)
+    redact_everything(review, people.manager)
+    make_pdf = services.published_pdf
+
+    def someone_redacts_meanwhile(*args, **kwargs):
+        made = make_pdf(*args, **kwargs)
+        manual_redaction_add(actor=people.chair, review=review, text="new partner")
+        return made
+
+    monkeypatch.setattr(services, "published_pdf", someone_redacts_meanwhile)
+    with pytest.raises(EditConflict, match="redactions changed"):
+        review_publish(actor=people.manager, review=review, summary=SUMMARY)
+    assert not Publication.objects.exists()
