@@ -1,8 +1,8 @@
 """Extract the coding frame from a read document into an `ExtractionRecord`, every value with evidence.
 
 Evidence is keyed by field name ("title", "child.age_years", "outcome") or by code ("domestic_abuse",
-"voice_of_the_child") or agency name ("police"); "recommendations" and "findings" hold one passage per
-item, in order. A field the text does not state stays null or empty.
+"voice_of_the_child") or agency name ("Northshire Police"); "recommendations" and "findings" hold one
+passage per item, in order. A field the text does not state stays null or empty.
 """
 
 from __future__ import annotations

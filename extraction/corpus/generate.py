@@ -186,6 +186,7 @@ def _truth(report: GeneratedReport, writer: HouseStyleWriter, seed: int, index: 
         ]
         for key, places in canonical.evidence.items()
     }
+    named_text = " ".join(canonical.text.split())
     known_names = sorted(
         {
             *(person.full for person in (case.child, case.mother, case.father, *case.extra_people)),
@@ -223,7 +224,9 @@ def _truth(report: GeneratedReport, writer: HouseStyleWriter, seed: int, index: 
         "harm_types": sorted(case.harm_types),
         "risk_factors": sorted(case.risk_factors),
         "practice_themes": sorted(case.practice_themes),
-        "agencies": [name for name, _short in case.agencies],
+        # Only the agencies the report names: the inquiry and Learning Together styles list no contributing
+        # agencies, so some of the case's agencies never appear in their text.
+        "agencies": [name for name, _short in case.agencies if name in named_text],
         "recommendations": recommendations,
         "findings": findings,
         "evidence": evidence,

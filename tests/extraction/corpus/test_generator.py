@@ -61,6 +61,13 @@ def test_evidence_and_item_offsets_point_at_their_text_on_their_page(corpus: lis
             assert page_start <= item["start"] < page_end
 
 
+def test_the_truth_lists_only_the_agencies_the_report_names(corpus: list[GeneratedReport]) -> None:
+    for report in corpus:
+        flat = " ".join(report.text.split())
+        assert all(name in flat for name in report.truth["agencies"])
+    assert any(report.truth["agencies"] for report in corpus)
+
+
 def test_text_pages_are_separated_by_form_feeds(corpus: list[GeneratedReport]) -> None:
     for report in corpus:
         assert report.text.count("\f") + 1 == report.truth["generator"]["pages"]

@@ -1,7 +1,6 @@
 import pytest
 
 from casereviews.learning.vocabulary import HARM_TYPES, PRACTICE_THEMES, RISK_FACTORS
-from extraction.facts.agencies import find_agencies
 from extraction.facts.codes import find_harm_types, find_practice_themes, find_risk_factors
 from extraction.facts.text import TextIndex
 from tests.extraction.facts.documents import assert_exact, make_document
@@ -105,41 +104,6 @@ def test_evidence_is_capped_but_every_mention_is_counted():
     found = codes_in(text)
     assert found["domestic_abuse"].count == 12
     assert len(found["domestic_abuse"].evidence) == 5
-
-
-@pytest.mark.parametrize(
-    ("agency", "sentence"),
-    [
-        ("police", "Police attended the address after a neighbour called."),
-        ("children's social care", "A social worker visited the family weekly."),
-        ("health visiting", "The health visitor completed the new birth visit."),
-        ("GP", "Mother saw her GP about low mood."),
-        ("midwifery", "The community midwife noted that mother smelt of alcohol."),
-        ("school", "The designated safeguarding lead at the school made a referral."),
-        ("early years", "Child A attended nursery three days a week."),
-        ("CAMHS", "Zara was referred to CAMHS after an overdose."),
-        ("adult mental health", "Mother was under the community mental health team."),
-        ("probation", "Father was supervised by probation after his release."),
-        ("housing", "The housing officer noted the poor condition of the flat."),
-        ("ambulance", "Paramedics attended and took Child A to hospital."),
-        ("emergency department", "Child A was taken to the emergency department with a head injury."),
-        ("youth justice", "The youth offending team worked with Child D."),
-        ("drug and alcohol service", "Father engaged with the drug and alcohol service for a month."),
-        ("voluntary sector", "Women's Aid supported mother in the refuge."),
-        ("education", "The education welfare officer followed up poor attendance."),
-    ],
-)
-def test_each_agency_is_found_under_its_normalised_name(agency, sentence):
-    document = make_document([sentence])
-    found = find_agencies(TextIndex(document))
-    assert agency in found
-    assert_exact(document, found[agency].evidence)
-
-
-def test_an_agency_that_was_not_involved_is_not_listed():
-    assert "children's social care" not in find_agencies(
-        TextIndex(make_document(["Child A was not known to children's social care before the incident."]))
-    )
 
 
 @pytest.mark.parametrize(
