@@ -218,7 +218,7 @@ def test_the_business_manager_writes_a_plan_through_the_forms(as_, review, north
     page = client.get(plan_url).content.decode()
     assert "Brief supervisors on the escalation policy." in page
     assert "Not started" in page
-    assert "The partnership" in page
+    assert "to the partnership" in page
 
 
 def test_an_invalid_action_form_shows_the_error_summary_and_saves_nothing(as_, plan):
