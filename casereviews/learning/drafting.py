@@ -8,10 +8,12 @@ published briefing can cite each one. Findings and recommendations are grouped b
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from casereviews.learning import coding, grouping, vocabulary
@@ -56,6 +58,15 @@ def sample_records(
     return records.order_by("year_published", "title", "report_id")
 
 
+class SampleRow(NamedTuple):
+    report_id: int
+    year_published: int | None
+    outcome: str
+    death_category: str
+    age_band: str
+    risk_factors: str
+
+
 @dataclass
 class Draft:
     title: str
@@ -69,7 +80,13 @@ def _statement(text: str, reports: list[int], evidence: list[dict[str, Any]] | N
     return {"text": text, "reports": sorted(set(reports)), "evidence": (evidence or [])[:EVIDENCE_PER_STATEMENT]}
 
 
-def _quote(value_id: int, report_id: int, evidence: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _json(raw: Any) -> Any:
+    """A JSON column as the cursor gives it: text on SQLite, text or already decoded on PostgreSQL."""
+    return json.loads(raw) if isinstance(raw, str) else raw
+
+
+def _quote(value_id: int, report_id: int, raw_evidence: Any) -> dict[str, Any] | None:
+    evidence = _json(raw_evidence)
     if not evidence:
         return None
     first = evidence[0]
@@ -89,41 +106,43 @@ def _share(count: int, total: int) -> str:
 
 def draft_briefing(kind: str, code: str, published_from: int | None, published_to: int | None) -> Draft | None:
     """The draft for a theme and period, or None when no confirmed review has the theme."""
-    records = list(
-        sample_records(kind, code, published_from, published_to).only(
-            "report_id",
-            "title",
-            "year_published",
-            "partnership_name",
-            "outcome",
-            "death_category",
-            "age_band",
-            "risk_factors",
-        )
-    )
+    sample = sample_records(kind, code, published_from, published_to)
+    records = [SampleRow._make(row) for row in sample.values_list(*SampleRow._fields)]
     if not records:
         return None
     ids = [record.report_id for record in records]
     total = len(records)
-    values = ExtractedValue.objects.filter(
-        report__analysis__in=sample_records(kind, code, published_from, published_to),
-        status__in=[ValueStatus.ACCEPTED, ValueStatus.CORRECTED],
-        field__in=["findings", "recommendations", "risk_factors", "outcome"],
-    ).values_list("pk", "report_id", "field", "key", "status", "proposed_value", "corrected_value", "evidence")
+    values = (
+        ExtractedValue.objects.filter(
+            report__analysis__in=sample,
+            status__in=[ValueStatus.ACCEPTED, ValueStatus.CORRECTED],
+            field__in=["findings", "recommendations", "risk_factors", "outcome"],
+        )
+        .order_by("report_id", "field", "key")
+        .values_list("pk", "report_id", "field", "key", "status", "proposed_value", "corrected_value", "evidence")
+    )
     texts: dict[str, list[grouping.Text]] = {"findings": [], "recommendations": []}
     factor_quotes: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
     outcome_quotes: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
-    for pk, report_id, field, key, status, proposed, corrected, evidence in values.order_by(
-        "report_id", "field", "key"
-    ):
-        current = corrected if status == ValueStatus.CORRECTED else proposed
-        quote = _quote(pk, report_id, evidence or [])
-        if field in texts and isinstance(current, dict) and current.get("text"):
-            texts[field].append(grouping.Text(report_id, pk, str(current["text"]), quote))
-        elif field == "risk_factors" and quote and len(factor_quotes[key]) < EVIDENCE_PER_STATEMENT:
-            factor_quotes[key].append(quote)
-        elif field == "outcome" and quote and len(outcome_quotes[str(current)]) < EVIDENCE_PER_STATEMENT:
-            outcome_quotes[str(current)].append(quote)
+    # Through the cursor with the JSON left undecoded: a common theme has tens of thousands of values, and only
+    # the texts and a few quotations per statement are ever read.
+    sql, params = values.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for pk, report_id, field, key, status, proposed, corrected, evidence in rows:
+        current = _json(corrected if status == ValueStatus.CORRECTED else proposed)
+        if field in texts:
+            if isinstance(current, dict) and current.get("text"):
+                texts[field].append(grouping.Text(report_id, pk, str(current["text"]), evidence))
+        elif field == "risk_factors" and current and len(factor_quotes[key]) < EVIDENCE_PER_STATEMENT:
+            quote = _quote(pk, report_id, evidence)
+            if quote:
+                factor_quotes[key].append(quote)
+        elif field == "outcome" and len(outcome_quotes[str(current)]) < EVIDENCE_PER_STATEMENT:
+            quote = _quote(pk, report_id, evidence)
+            if quote:
+                outcome_quotes[str(current)].append(quote)
 
     label = theme_label(kind, code)
     years = sorted({r.year_published for r in records if r.year_published})
@@ -185,7 +204,7 @@ def draft_briefing(kind: str, code: str, published_from: int | None, published_t
     return Draft(title=title, summary=summary, content={"sections": sections}, notes=notes, sample=ids)
 
 
-def _commissioned(records: list[AnalysisRecord], quotes: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+def _commissioned(records: list[SampleRow], quotes: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
     total = len(records)
     by_outcome: defaultdict[str, list[int]] = defaultdict(list)
     for record in records:
@@ -226,7 +245,7 @@ def _commissioned(records: list[AnalysisRecord], quotes: dict[str, list[dict[str
 
 
 def _risk_factors(
-    records: list[AnalysisRecord], quotes: dict[str, list[dict[str, Any]]], kind: str, code: str
+    records: list[SampleRow], quotes: dict[str, list[dict[str, Any]]], kind: str, code: str
 ) -> list[dict[str, Any]]:
     total = len(records)
     holders: defaultdict[str, list[int]] = defaultdict(list)
@@ -249,7 +268,13 @@ def _grouped(texts: list[grouping.Text], total: int, noun: str) -> list[dict[str
     statements = []
     for group in grouping.group_texts(texts)[:TOP_GROUPS]:
         reports = group.report_ids
-        evidence = [member.evidence for member in group.members if member.evidence is not None]
+        evidence = []
+        for member in group.members:
+            quote = _quote(member.value_id, member.report_id, member.evidence)
+            if quote:
+                evidence.append(quote)
+            if len(evidence) == EVIDENCE_PER_STATEMENT:
+                break
         count = len(reports)
         where = f"in {count} review{'s' if count != 1 else ''}" if count > 1 else "in one review"
         statements.append(_statement(f"{group.first.text.strip()} (a {noun} {where})", reports, evidence))

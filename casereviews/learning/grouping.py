@@ -125,19 +125,15 @@ STOPWORDS: Final = frozenset(
         "learning",
     ]
 )
-_WORD = re.compile(r"[a-z][a-z'-]+")
+_WORD = re.compile(r"[a-z](?:[a-z'-]*[a-z])?")
+
+
+def _word(word: str) -> str:
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") and len(word) > 4 else word
 
 
 def content_words(text: str) -> frozenset[str]:
-    words = set()
-    for word in _WORD.findall(text.lower()):
-        word = word.strip("'-")
-        if len(word) < 3 or word in STOPWORDS:
-            continue
-        if word.endswith("s") and not word.endswith("ss") and len(word) > 4:
-            word = word[:-1]
-        words.add(word)
-    return frozenset(words)
+    return frozenset(_word(w) for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in STOPWORDS)
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -152,7 +148,7 @@ class Text:
     report_id: int
     value_id: int
     text: str
-    evidence: dict[str, Any] | None = None  # {"page", "start", "end", "quote"}
+    evidence: Any = None  # the value's evidence as stored: [{"page", "start", "end", "quote"}], maybe as JSON text
 
 
 @dataclass
@@ -168,7 +164,12 @@ class Group:
 
 def group_texts(texts: list[Text], threshold: float = THRESHOLD) -> list[Group]:
     """Groups of alike texts, the most widely shared first (by the number of reviews, then by first appearance)."""
-    words = [content_words(text.text) for text in texts]
+    seen: dict[str, frozenset[str]] = {}
+    words = []
+    for text in texts:
+        if text.text not in seen:
+            seen[text.text] = content_words(text.text)
+        words.append(seen[text.text])
     frequency: Counter[str] = Counter(word for item in words for word in item)
     groups: list[Group] = []
     index: defaultdict[str, list[int]] = defaultdict(list)
