@@ -42,6 +42,18 @@ def findings_of(draft: DraftVersion) -> QuerySet[RedactionFinding]:
     return RedactionFinding.objects.filter(draft=draft).select_related("decided_by")
 
 
+# A scan still queued or running after this long was left behind by a stopped worker and may be started again.
+SCAN_ABANDONED_AFTER = datetime.timedelta(minutes=15)
+
+
+def scan_is_abandoned(scan: RedactionScan) -> bool:
+    return not scan.is_finished and scan.requested_at < timezone.now() - SCAN_ABANDONED_AFTER
+
+
+def scan_is_running(scan: RedactionScan | None) -> bool:
+    return scan is not None and not scan.is_finished and not scan_is_abandoned(scan)
+
+
 def scan_staleness(review: Review, scan: RedactionScan | None, draft: DraftVersion | None) -> str:
     """Why the latest finished scan cannot be relied on for publication, or "" when it can (or when there is no
     final draft: the reviews app's blockers say so)."""
@@ -50,6 +62,8 @@ def scan_staleness(review: Review, scan: RedactionScan | None, draft: DraftVersi
     if scan is None:
         return "The final draft has not been scanned yet."
     if scan.status in {ScanStatus.QUEUED, ScanStatus.RUNNING}:
+        if scan_is_abandoned(scan):
+            return "The last scan did not finish (the task worker may have stopped). Scan again."
         return "The scan is still running."
     if scan.status == ScanStatus.FAILED:
         return f"The last scan failed ({scan.failure_reason}). Scan again."

@@ -47,7 +47,7 @@ from casereviews.publication.models import (
     page_fingerprint,
     pages_fingerprint,
 )
-from casereviews.publication.selectors import Gate, final_draft, gate_of
+from casereviews.publication.selectors import Gate, final_draft, gate_of, scan_is_running
 from casereviews.reviews.models import DraftVersion, Review, ReviewStatus
 from casereviews.reviews.services import review_calendar, review_status_change
 from extraction.pii import PiiScanner
@@ -58,8 +58,6 @@ MAX_LIST_ENTRIES = 500
 MAX_ENTRY_LENGTH = 200
 # Pages scanned per batch: progress is reported after each.
 SCAN_BATCH_PAGES = 4
-# A scan still queued or running after this long was left behind by a crashed worker and may be started again.
-SCAN_STALE_AFTER = datetime.timedelta(minutes=15)
 # Redacted strings shorter than this are not looked for elsewhere: "Mr" or "12" would match everywhere.
 LEAK_MINIMUM_LENGTH = 3
 REQUEST_LINK_DAYS = 7
@@ -166,11 +164,9 @@ def redaction_scan_request(*, actor: User, review: Review, queue: bool = True) -
     key = CaseKey.objects.filter(review=review).first()
     if key is None or not key.deny_list:
         raise InvalidInput("Record the case key (the real names and details to look for) before scanning")
-    running = review.redaction_scans.filter(
-        status__in=[ScanStatus.QUEUED, ScanStatus.RUNNING], requested_at__gte=timezone.now() - SCAN_STALE_AFTER
-    ).first()
-    if running is not None:
-        return running
+    latest = review.redaction_scans.first()
+    if latest is not None and scan_is_running(latest):
+        return latest
     scan = RedactionScan.objects.create(
         review=review,
         draft=draft,

@@ -188,7 +188,7 @@ def gate(request: HttpRequest, reference: str) -> HttpResponse:
             "problems": state.problems(),
             "leaks": leaks,
             "rows": rows,
-            "scan_running": state.scan is not None and not state.scan.is_finished,
+            "scan_running": selectors.scan_is_running(state.scan),
             "can_publish": user.has_perm("publication.publish", review),
             "publication": getattr(review, "publication", None),
         },

@@ -316,3 +316,19 @@ def test_nothing_is_published_when_a_redaction_changes_while_the_pdf_is_being_ma
     with pytest.raises(EditConflict, match="redactions changed"):
         review_publish(actor=people.manager, review=review, summary=SUMMARY)
     assert not Publication.objects.exists()
+
+
+def test_a_scan_left_behind_by_a_stopped_worker_can_be_started_again(review, people):
+    from casereviews.publication.models import RedactionScan
+    from casereviews.publication.selectors import SCAN_ABANDONED_AFTER, gate_of
+
+    case_key_save(actor=people.manager, review=review, deny_list=DENY, allow_list=ALLOW)
+    stuck = redaction_scan_request(actor=people.manager, review=review, queue=False)
+    assert "still running" in gate_of(review).stale
+    RedactionScan.objects.filter(pk=stuck.pk).update(
+        status=ScanStatus.RUNNING, requested_at=stuck.requested_at - SCAN_ABANDONED_AFTER * 2
+    )
+    assert "did not finish" in gate_of(review).stale
+    again = redaction_scan_request(actor=people.manager, review=review, queue=False)
+    assert again != stuck and redaction_scan_run(again.pk).status == ScanStatus.DONE
+    assert gate_of(review).stale == ""
