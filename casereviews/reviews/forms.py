@@ -115,6 +115,11 @@ class PanelMemberForm(GdsForm):
         self.fields["agency"].queryset = Agency.objects.filter(partnership=partnership)  # type: ignore[attr-defined]
 
 
+class MilestoneReplanForm(GdsForm):
+    due_on = date_field("New due date")
+    reason = textarea("Reason for the new date", rows=3)
+
+
 class ConfirmForm(VersionedForm):
     """A confirmation that carries the version the person saw, so a stale confirmation is refused."""
 

@@ -5,6 +5,8 @@ For the publication app (and anyone who must know whether a review may be publis
 * `review_is_on_hold(review, on=date) -> bool`: a hold for parallel proceedings is active that day.
 * `review_held_days(review, start, end) -> int`: days from `start` to `end` (inclusive) covered by holds,
   overlapping holds counted once. The publication clock stands still on these days.
+* `review_target_with_holds(review, today) -> date | None`: the target completion date moved on by the
+  days spent on hold so far.
 * `earliest_publication_date(review) -> date | None`: the first day the report may be published given the
   framework's notice (`publication.notice_length`/`notice_unit`, on the nation's working-day calendar),
   counted from the last of the required dispatches to `publication.notice_recipients`, and never while a
@@ -125,6 +127,16 @@ def review_held_days(review: Review, start: datetime.date, end: datetime.date) -
     return total
 
 
+def review_target_with_holds(review: Review, today: datetime.date) -> datetime.date | None:
+    """The target completion date moved on by the days the review has spent on hold so far: the clock stands
+    still during parallel proceedings."""
+    if review.target_completion_on is None:
+        return None
+    return review.target_completion_on + datetime.timedelta(
+        days=review_held_days(review, review.commissioned_on, today)
+    )
+
+
 # -- publication readiness ---------------------------------------------------------------------------------------
 
 
@@ -201,6 +213,7 @@ class ReviewRow:
     overdue_contributions: list[ContributionRequest]
     next_milestone: Milestone | None
     held_days: int
+    target_with_holds: datetime.date | None
 
     @property
     def is_overdue(self) -> bool:
@@ -220,6 +233,7 @@ def review_row(review: Review, today: datetime.date) -> ReviewRow:
         overdue_contributions=[c for c in contributions if open_review and c.is_overdue_on(today)],
         next_milestone=min(pending, key=lambda m: m.due_on) if pending and open_review else None,
         held_days=review_held_days(review, review.commissioned_on, today),
+        target_with_holds=review_target_with_holds(review, today),
     )
 
 

@@ -31,6 +31,7 @@ from casereviews.reviews import tasks
 from casereviews.reviews.models import (
     ALLOWED_STEPS,
     OPEN_STATUSES,
+    WORK_STATUSES,
     ContributionFile,
     ContributionFileKind,
     ContributionRequest,
@@ -481,6 +482,34 @@ def review_start(*, actor: User, review: Review, expected_version: int | None = 
         if problems:
             raise InvalidInput("; ".join(problems))
         return review_status_change(review=locked, to_status=ReviewStatus.IN_PROGRESS, actor=actor)
+
+
+def milestone_replan(*, actor: User, milestone: Milestone, due_on: datetime.date, reason: str) -> Milestone:
+    """Move a milestone's due date (a re-planned review, a delay agreed by the sub-group), with the reason."""
+    with transaction.atomic():
+        locked = _locked(actor, milestone.review, "reviews.manage_review", "Only the business manager can re-plan")
+        _require_status(locked, set(WORK_STATUSES), "re-plan a milestone")
+        current = Milestone.objects.select_for_update().get(pk=milestone.pk)
+        errors: dict[str, list[str]] = {}
+        if current.reached_on is not None:
+            raise TransitionNotAllowed(f"“{current.get_kind_display()}” was reached on {current.reached_on:%d %B %Y}")
+        if not reason.strip():
+            errors["reason"] = ["Give the reason for the new date"]
+        if due_on < locked.commissioned_on:
+            errors["due_on"] = ["The new date cannot be before the review was commissioned"]
+        _check(errors, "There is a problem with the new date")
+        before = current.due_on
+        current.due_on = due_on
+        current.save(update_fields=["due_on"])
+        _audit(
+            actor,
+            locked,
+            "review.milestone_replan",
+            f"“{current.get_kind_display()}” moved from {before:%d %B %Y} to {due_on:%d %B %Y}: {reason.strip()}",
+            current,
+            due_on=[before, due_on],
+        )
+    return current
 
 
 # -- agency contributions -----------------------------------------------------------------------------------------

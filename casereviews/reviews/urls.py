@@ -17,6 +17,7 @@ urlpatterns = [
     path("<str:reference>/reviewers/<int:appointment_id>/end/", views.reviewer_end, name="appointment_end"),
     path("<str:reference>/panel/new/", views.panel_member_add, name="panel_add"),
     path("<str:reference>/start/", views.review_start, name="start"),
+    path("<str:reference>/milestones/<int:milestone_id>/", views.milestone_replan, name="milestone_replan"),
     path("<str:reference>/contributions/new/", views.contribution_request, name="contribution_request"),
     path("<str:reference>/practitioner-events/new/", views.practitioner_event_add, name="practitioner_event_add"),
     path("<str:reference>/family/new/", views.family_involvement_add, name="family_add"),

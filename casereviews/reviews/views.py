@@ -28,10 +28,12 @@ from casereviews.referrals.forms import GdsForm
 from casereviews.referrals.models import Referral
 from casereviews.reviews import forms, selectors, services
 from casereviews.reviews.models import (
+    WORK_STATUSES,
     ContributionFile,
     ContributionRequest,
     DraftVersion,
     Hold,
+    Milestone,
     Review,
     ReviewerAppointment,
     ReviewStatus,
@@ -198,6 +200,7 @@ def review_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "board": user.has_perm("reviews.respond_for_board", review),
         },
         "Status": ReviewStatus,
+        "work_statuses": [status.value for status in WORK_STATUSES],
     }
     return render(request, "reviews/detail.html", context)
 
@@ -399,6 +402,26 @@ def review_start(request: HttpRequest, reference: str) -> HttpResponse:
         button="Start the review",
         success="The review is in progress.",
         intro="The review's work begins: the lead reviewers can upload drafts.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def milestone_replan(request: HttpRequest, reference: str, milestone_id: int) -> HttpResponse:
+    review = _review_for(request, reference, "reviews.manage_review")
+    milestone = get_object_or_404(Milestone, review=review, pk=milestone_id)
+    form = forms.MilestoneReplanForm(request.POST or None, initial={"due_on": milestone.due_on})
+    return _form_page(
+        request,
+        review,
+        form,
+        lambda d: services.milestone_replan(
+            actor=_user(request), milestone=milestone, due_on=d["due_on"], reason=d["reason"]
+        ),
+        heading=f"Re-plan “{milestone.get_kind_display()}”",
+        button="Save the new date",
+        success="The milestone has a new due date.",
+        intro=f"It is due on {milestone.due_on:%d %B %Y}. The reason is kept in the audit log.",
     )
 
 

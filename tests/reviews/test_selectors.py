@@ -258,3 +258,11 @@ def test_contribution_files_are_stored_by_content(review, people, northshire):
         actor=people.manager, request=request, kind="chronology", checked=check_attachment("c.txt", b"Events.")
     )
     assert read_blob(stored.sha256) == b"Events."
+
+
+def test_the_target_moves_on_by_the_days_spent_on_hold(review, people):
+    assert selectors.review_target_with_holds(review, timezone.localdate()) == review.target_completion_on
+    _hold(review, people, starts=9, ends=5)
+    assert selectors.review_target_with_holds(review, timezone.localdate()) == (
+        review.target_completion_on + datetime.timedelta(days=5)
+    )

@@ -662,3 +662,22 @@ def test_the_quality_markers_are_the_eighteen_of_domain_md_with_questions():
     assert [m.number for m in markers] == list(range(1, 19))
     assert markers[8].title == "Parallel processes" and markers[15].title == "Board written response"
     assert all(m.statement and m.questions for m in markers)
+
+
+def test_a_milestone_is_re_planned_with_its_reason_by_the_business_manager_only(review, people):
+    milestone = review.milestones.get(kind=MilestoneKind.FIRST_DRAFT)
+    new_date = milestone.due_on + datetime.timedelta(days=30)
+    with pytest.raises(NotAllowed):
+        services.milestone_replan(actor=people.chair, milestone=milestone, due_on=new_date, reason="Trial")
+    with pytest.raises(InvalidInput) as raised:
+        services.milestone_replan(actor=people.manager, milestone=milestone, due_on=new_date, reason=" ")
+    assert "reason" in raised.value.field_errors
+    moved = services.milestone_replan(
+        actor=people.manager, milestone=milestone, due_on=new_date, reason="Agreed delay for the trial"
+    )
+    assert moved.due_on == new_date
+    event = AuditEvent.objects.get(action="review.milestone_replan")
+    assert "Agreed delay for the trial" in event.summary
+    reached = review.milestones.get(kind=MilestoneKind.COMMISSIONED)
+    with pytest.raises(TransitionNotAllowed):
+        services.milestone_replan(actor=people.manager, milestone=reached, due_on=new_date, reason="x")

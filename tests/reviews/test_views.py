@@ -392,3 +392,15 @@ def test_a_hold_is_recorded_and_ended_through_the_pages(northshire, people, as_)
     client.post(reverse("reviews:hold_end", args=[review.reference, hold.pk]), _date("ends_on", timezone.localdate()))
     hold.refresh_from_db()
     assert hold.ends_on == timezone.localdate()
+
+
+def test_the_business_manager_re_plans_a_milestone_and_others_may_not(new_review, as_):
+    milestone = new_review.milestones.get(kind="first_draft")
+    url = reverse("reviews:milestone_replan", args=[new_review.reference, milestone.pk])
+    assert as_("chair").get(url).status_code == 403
+    assert as_("other_manager").get(url).status_code == 404
+    new_date = milestone.due_on + datetime.timedelta(days=14)
+    response = as_("manager").post(url, {**_date("due_on", new_date), "reason": "Inquest adjourned"})
+    assert response.status_code == 302
+    milestone.refresh_from_db()
+    assert milestone.due_on == new_date
