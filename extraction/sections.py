@@ -86,6 +86,12 @@ _QUALIFIER = r"(?:\s+(?:of|for|from|to|in)\s+(?:the|this)\s+(?:review|case|partn
 _KIND_AT_START = [
     (kind, re.compile(rf"{_LEAD_IN}(?:{'|'.join(phrases)})\b")) for kind, phrases in SECTION_KINDS
 ]
+# Most lines name no kind at all; one search rules them out before each kind is tried.
+_ANY_KIND = re.compile(
+    "|".join(
+        phrase for kind, phrases in SECTION_KINDS for phrase in phrases + _KIND_ONLY_IN_FULL.get(kind, ())
+    )
+)
 _KIND_IN_FULL = [
     (kind, re.compile(rf"{_LEAD_IN}(?:{'|'.join(phrases + _KIND_ONLY_IN_FULL.get(kind, ()))}){_QUALIFIER}"))
     for kind, phrases in SECTION_KINDS
@@ -300,6 +306,8 @@ def _continues(number: tuple[int, ...], last: dict[int, tuple[int, ...]], strict
 
 def _kind(title: str, emphatic: bool) -> str | None:
     lowered = " ".join(title.lower().rstrip(":").split())
+    if _ANY_KIND.search(lowered) is None:
+        return None
     if emphatic:
         return next((kind for kind, pattern in _KIND_AT_START if pattern.match(lowered)), None)
     return next((kind for kind, pattern in _KIND_IN_FULL if pattern.fullmatch(lowered)), None)
@@ -342,8 +350,7 @@ def _split_number(text: str) -> tuple[str, tuple[int, ...] | None]:
 def _is_emphatic(text: str, title: str) -> bool:
     if _split_number(text)[1] is not None:
         return True
-    letters = [char for char in title if char.isalpha()]
-    if letters and all(char.isupper() for char in letters):
+    if title.isupper():
         return True
     words = [word for word in re.findall(r"[^\W\d_][\w’'-]*", title)]
     significant = [word for index, word in enumerate(words) if index == 0 or word.lower() not in _MINOR_WORDS]

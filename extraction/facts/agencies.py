@@ -49,6 +49,11 @@ _HEADS: Final = re.compile(
     r"|(?:Integrated Care|Health|University Health) Board|Housing Association|Unit|Hub|CAMHS|Barnardo's"
     r"|Barnardo’s|NSPCC|Home-Start)$"
 )
+# The last words of `_HEADS`: a run of capitalised words without one names no agency.
+_HEAD_WORD: Final = re.compile(
+    r"(?:Police|Constabulary|Council|Trust|Service|Team|Hospital|Infirmary|Surgery|Practice|Clinic|Centre"
+    r"|Care|Visiting|Aid|CCG|ICB|Board|Association|Unit|Hub|CAMHS|Barnardo|NSPCC|Home-Start)"
+)
 # Capitalised words that start a sentence, a label or a heading before a name: "In May Northshire Police
 # attended", "The Role of Northshire Police".
 _BEFORE_A_NAME: Final = _word_set(
@@ -100,6 +105,8 @@ def find_agencies(index: TextIndex) -> dict[str, Hits]:
     names: dict[str, str] = {}  # case-folded name -> the name as first written
     folded = index.folded
     for match in _NAME.finditer(_names_text(index)):
+        if _HEAD_WORD.search(match.group()) is None:
+            continue
         for name, start, end in _agency_names(match):
             if index.is_excluded(start) or index.is_furniture(start):
                 continue

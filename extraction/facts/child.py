@@ -17,7 +17,7 @@ from typing import Final
 from casereviews.learning.vocabulary import age_band
 from extraction.facts.codes import MAX_EVIDENCE_PER_CODE
 from extraction.facts.negation import Scope, is_affirmed
-from extraction.facts.phrases import PhraseSet
+from extraction.facts.phrases import PhraseSet, required_literals
 from extraction.facts.subject import Attachment, Subject
 from extraction.facts.text import Fact, TextIndex, phrase_pattern
 from extraction.record import Evidence
@@ -143,6 +143,10 @@ _SEX_WORDS: Final = {
 _SEX_NOUN: Final = (
     r"(?P<sex>baby girl|baby boy|young woman|young man|girl|boy|female|male|daughter|son)(?![a-z])"
 )
+_AGE_THEN_SEX_NOUN: Final = (
+    rf"{_NUMBER}[- ](?:year|month|week|day)s?[- ]old (?:white |black |asian )?{_SEX_NOUN}"
+)
+_AGE_THEN_SEX_NOUN_LITERALS: Final = required_literals(_AGE_THEN_SEX_NOUN)
 _MALE_PRONOUN: Final = re.compile(r"(?<![a-z])(?:he|him|his|himself)(?![a-z])")
 _FEMALE_PRONOUN: Final = re.compile(r"(?<![a-z])(?:she|her|hers|herself)(?![a-z])")
 _GENDERED_OTHER: Final = re.compile(
@@ -299,6 +303,12 @@ def _facts_from_years(years: float, phrase: str, evidence: tuple[Evidence, ...])
     )
 
 
+# Worked out once: parsing patterns for their literals costs more than reading a report.
+_STATIC_AGE_LITERALS: Final = {
+    name: required_literals(pattern) for name, pattern in _STATIC_AGE_PATTERNS.items()
+}
+
+
 def _best_stated_age(index: TextIndex, subject: Subject) -> _AgeCandidate | None:
     phrases = PhraseSet(
         {
@@ -306,7 +316,8 @@ def _best_stated_age(index: TextIndex, subject: Subject) -> _AgeCandidate | None
             "subject_was": rf"(?:{subject.statement_pattern}) (?:was|is) (?:only |just |then |now"
             rf" )?{_NUMBER}{_HALF}"
             rf"(?: {_UNIT}(?: old)?)?(?=[ ,.;)]|$)",
-        }
+        },
+        literals={**_STATIC_AGE_LITERALS, "subject_was": subject.statement_literals},
     )
     best: _AgeCandidate | None = None
     for name, match in phrases.finditer(index):
@@ -458,9 +469,9 @@ def _explicit_sex(index: TextIndex, subject: Subject) -> Fact[str] | None:
         {
             "statement": rf"(?:{subject.statement_pattern})(?![a-z0-9]),? (?:(?:was|is)(?: described as)? )?"
             rf"(?:\(|(?:a|an) )(?:[a-z0-9-]+,? ){{0,5}}?{_SEX_NOUN}",
-            "age_then_noun": rf"{_NUMBER}[- ](?:year|month|week|day)s?[- ]old (?:white |black |asian"
-            rf" )?{_SEX_NOUN}",
-        }
+            "age_then_noun": _AGE_THEN_SEX_NOUN,
+        },
+        literals={"statement": subject.statement_literals, "age_then_noun": _AGE_THEN_SEX_NOUN_LITERALS},
     )
     votes: dict[str, list[Evidence]] = {}
     for name, match in phrases.finditer(index):

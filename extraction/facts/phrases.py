@@ -209,17 +209,22 @@ def _mandatory_inner(op: Any, argument: Any) -> Literals | None:
 class PhraseSet:
     """Named patterns (over folded text) found together: `finditer` yields (name, match) in name order."""
 
-    def __init__(self, patterns: Mapping[str, str]) -> None:
+    def __init__(
+        self, patterns: Mapping[str, str], literals: Mapping[str, Literals | None] | None = None
+    ) -> None:
+        """`literals` gives the required literals of some patterns when the caller knows them already: a
+        pattern built for one document (around the child's pseudonym) need not be parsed for them."""
         self.patterns: Final = {name: re.compile(pattern) for name, pattern in patterns.items()}
         self._everywhere: Final = []
         self._automaton: Final = ahocorasick.Automaton()
         by_literal: dict[str, set[str]] = {}
+        known = literals or {}
         for name, pattern in patterns.items():
-            literals = required_literals(pattern)
-            if literals is None:
+            literals_of_pattern = known[name] if name in known else required_literals(pattern)
+            if literals_of_pattern is None:
                 self._everywhere.append(name)
                 continue
-            for literal in literals:
+            for literal in literals_of_pattern:
                 by_literal.setdefault(literal, set()).add(name)
         for literal, names in by_literal.items():
             self._automaton.add_word(literal, frozenset(names))

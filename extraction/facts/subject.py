@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from typing import Final, Literal
 
+from extraction.facts.phrases import Literals, required_literals
 from extraction.facts.text import TextIndex
 
 Attachment = Literal["subject", "child", "other"]
@@ -34,6 +35,7 @@ GENERIC_CHILD: Final = (
     r"|son|daughter|family"
 )
 STATING_CHILD: Final = r"the (?:subject )?(?:child|deceased|baby|infant|young person)"
+_STATING_CHILD_LITERALS: Final[Literals] = required_literals(STATING_CHILD) or frozenset()
 OTHER_PERSON: Final = (
     r"(?:mother|father|mum|dad|parents?|partner|ex-partner|boyfriend|girlfriend|step-?father|step-?mother"
     r"|stepdad"
@@ -59,6 +61,10 @@ class Subject:
         self.reference_pattern: Final = f"{subject}|{GENERIC_CHILD}"
         # The child as the subject of a sentence that states a fact about them ("Child A was a girl").
         self.statement_pattern: Final = f"{subject}|{STATING_CHILD}"
+        # Every match of a pattern that starts with `statement_pattern` holds one of these (see `PhraseSet`).
+        self.statement_literals: Final = _STATING_CHILD_LITERALS | {
+            name.lower() for name in ([self.pseudonym] if self.pseudonym else [])
+        }
 
     def attachment_before(self, folded_before: str) -> Attachment | None:
         """The kind of the last person named in the clause before a phrase, within a few words."""

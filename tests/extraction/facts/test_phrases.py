@@ -77,3 +77,14 @@ def test_abbreviations_do_not_end_sentences():
         "Dr. Patel saw Child A, e.g. at the clinic.",
         "Mr. Smith did not.",
     ]
+
+
+def test_literals_given_for_a_pattern_find_what_parsing_it_would():
+    document = make_document(
+        ["Child Q was 14 when she moved school. Nobody asked. Child Q was 15 at the end."]
+    )
+    pattern = r"child q (?:was|is) (?P<n>\d+)"
+    parsed = [match.group() for _, match in PhraseSet({"age": pattern}).finditer(TextIndex(document))]
+    given = PhraseSet({"age": pattern}, literals={"age": frozenset({"child q"})})
+    assert [match.group() for _, match in given.finditer(TextIndex(document))] == parsed
+    assert parsed == ["child q was 14", "child q was 15"]
