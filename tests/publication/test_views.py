@@ -233,3 +233,14 @@ def test_all_undecided_findings_of_one_type_are_decided_at_once_in_the_persons_n
     assert RedactionFinding.objects.filter(review=scanned, decision="pending").exclude(type="KNOWN_NAME").exists()
     for persona in NOT_GATE_STAFF:
         assert as_(persona).post(url, {"finding_type": "DATE", "decision": "redact"}).status_code in {403, 404}
+
+
+def test_the_public_page_links_library_staff_to_the_report_in_the_library(published, as_):
+    from casereviews.publication.services import publication_to_library
+
+    report = publication_to_library(published.pk).library_report
+    url = reverse("publication:public_detail", args=[published.slug])
+    library_link = reverse("library:detail", args=[report.pk]).encode()
+    assert library_link in as_("analyst").get(url).content
+    assert library_link not in as_(None).get(url).content
+    assert library_link not in as_("referrer").get(url).content
