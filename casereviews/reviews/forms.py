@@ -242,6 +242,10 @@ class NonPublicationForm(GdsForm):
     )
 
 
+class WithdrawForm(GdsForm):
+    reason = textarea("Why will the report be published after all?", rows=4)
+
+
 class ReviewFilterForm(forms.Form):
     status = forms.ChoiceField(required=False, label="Status")
     flag = forms.ChoiceField(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -287,50 +287,57 @@ def review_commission(
         errors.setdefault("agency_ids", []).append("Select the agencies involved")
     _check(errors, "There is a problem with the review")
     assert review_type is not None
-    with transaction.atomic():
-        Partnership.objects.select_for_update().get(pk=partnership.pk)
-        calendar = NATION_CALENDARS.get(partnership.nation, Calendar.ENGLAND_AND_WALES)
-        target = (
-            due_date(data.commissioned_on, review_type.target_length, ClockUnit(review_type.target_unit), calendar)
-            if review_type.target_length
-            else None
-        )
-        review = Review.objects.create(
-            reference=next_review_reference(partnership, data.commissioned_on.year),
-            partnership=partnership,
-            referral=referral,
-            framework_code=framework_code,
-            review_type=review_type.id,
-            title=data.title.strip(),
-            pseudonym=data.pseudonym.strip(),
-            commissioned_on=data.commissioned_on,
-            target_completion_on=target,
-            created_by=actor,
-        )
-        review.agencies.set(Agency.objects.filter(partnership=partnership, pk__in=data.agency_ids))
-        TermsOfReference.objects.create(
-            review=review, number=1, text=data.terms_of_reference.strip(), recorded_by=actor
-        )
-        if target is not None:
-            span = (target - data.commissioned_on).days
-            Milestone.objects.bulk_create(
-                Milestone(
-                    review=review,
-                    kind=planned.kind,
-                    due_on=data.commissioned_on + datetime.timedelta(days=round(span * planned.share)),
-                )
-                for planned in milestone_plan().milestones
+    # Of two managers setting up the same referral's review at once, the database lets one through.
+    try:
+        with transaction.atomic():
+            Partnership.objects.select_for_update().get(pk=partnership.pk)
+            calendar = NATION_CALENDARS.get(partnership.nation, Calendar.ENGLAND_AND_WALES)
+            target = (
+                due_date(data.commissioned_on, review_type.target_length, ClockUnit(review_type.target_unit), calendar)
+                if review_type.target_length
+                else None
             )
-        else:
-            Milestone.objects.create(review=review, kind=MilestoneKind.COMMISSIONED, due_on=data.commissioned_on)
-        _milestone_reach(review, MilestoneKind.COMMISSIONED, data.commissioned_on)
-        _audit(
-            actor,
-            review,
-            "review.commission",
-            f"Set up a {review_type.label.lower()}" + (f" from referral {referral.reference}" if referral else ""),
-            target_on=target,
-        )
+            review = Review.objects.create(
+                reference=next_review_reference(partnership, data.commissioned_on.year),
+                partnership=partnership,
+                referral=referral,
+                framework_code=framework_code,
+                review_type=review_type.id,
+                title=data.title.strip(),
+                pseudonym=data.pseudonym.strip(),
+                commissioned_on=data.commissioned_on,
+                target_completion_on=target,
+                created_by=actor,
+            )
+            review.agencies.set(Agency.objects.filter(partnership=partnership, pk__in=data.agency_ids))
+            TermsOfReference.objects.create(
+                review=review, number=1, text=data.terms_of_reference.strip(), recorded_by=actor
+            )
+            if target is not None:
+                span = (target - data.commissioned_on).days
+                Milestone.objects.bulk_create(
+                    Milestone(
+                        review=review,
+                        kind=planned.kind,
+                        due_on=data.commissioned_on + datetime.timedelta(days=round(span * planned.share)),
+                    )
+                    for planned in milestone_plan().milestones
+                )
+            else:
+                Milestone.objects.create(review=review, kind=MilestoneKind.COMMISSIONED, due_on=data.commissioned_on)
+            _milestone_reach(review, MilestoneKind.COMMISSIONED, data.commissioned_on)
+            _audit(
+                actor,
+                review,
+                "review.commission",
+                f"Set up a {review_type.label.lower()}" + (f" from referral {referral.reference}" if referral else ""),
+                target_on=target,
+            )
+    except IntegrityError as error:
+        existing = Review.objects.filter(referral=referral).first() if referral is not None else None
+        if existing is None:
+            raise
+        raise Duplicate(f"A review of {existing.referral} is already set up", existing) from error
     return review
 
 
@@ -1137,6 +1144,35 @@ def non_publication_propose(
             proposal,
         )
     return proposal
+
+
+def non_publication_withdraw(*, actor: User, review: Review, reason: str) -> Review:
+    """The board decides to publish after all (for example on the advice received): the proposal is withdrawn,
+    with the reason kept in the audit log, and publication is no longer held back by it."""
+    with transaction.atomic():
+        locked = _locked(
+            actor,
+            review,
+            "reviews.respond_for_board",
+            "Only the business manager or the chair can withdraw the proposal not to publish",
+        )
+        _require_status(locked, {ReviewStatus.SIGNED_OFF}, "withdraw the proposal not to publish")
+        proposal = NonPublicationProposal.objects.select_for_update().filter(review=locked).first()
+        if proposal is None:
+            raise TransitionNotAllowed("There is no proposal not to publish")
+        if not reason.strip():
+            raise InvalidInput("Give the reason", field_errors={"reason": ["Give the reason for publishing after all"]})
+        withdrawn = {"reasons": proposal.reasons, "advice": proposal.advice, "improvements": proposal.improvements}
+        proposal.delete()
+        _bump(locked)
+        _audit(
+            actor,
+            locked,
+            "review.non_publication_withdraw",
+            f"Withdrew the proposal not to publish: {reason.strip()}",
+            withdrawn=withdrawn,
+        )
+    return locked
 
 
 def review_not_publish(*, actor: User, review: Review, expected_version: int | None = None) -> Review:

@@ -38,4 +38,5 @@ urlpatterns = [
     path("<str:reference>/dispatches/new/", views.dispatch_add, name="dispatch_add"),
     path("<str:reference>/not-publishing/", views.non_publication, name="non_publication"),
     path("<str:reference>/not-publishing/confirm/", views.not_publish, name="not_publish"),
+    path("<str:reference>/not-publishing/withdraw/", views.non_publication_withdraw, name="non_publication_withdraw"),
 ]

@@ -1010,6 +1010,23 @@ def non_publication(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def non_publication_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
+    review = _review_for(request, reference, "reviews.respond_for_board")
+    form = forms.WithdrawForm(request.POST or None)
+    return _form_page(
+        request,
+        review,
+        form,
+        lambda d: services.non_publication_withdraw(actor=_user(request), review=review, reason=d["reason"]),
+        heading="Publish after all",
+        button="Withdraw the proposal",
+        success="The proposal not to publish is withdrawn.",
+        intro="The proposal is removed from the review; what it said and your reason are kept in the audit log.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def not_publish(request: HttpRequest, reference: str) -> HttpResponse:
     review = _review_for(request, reference, "reviews.respond_for_board")
     form = forms.ConfirmForm(request.POST or None, initial={"version": review.version})

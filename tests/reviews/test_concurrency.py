@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
-from casereviews.core.errors import EditConflict, InvalidInput
+from casereviews.core.errors import Duplicate, EditConflict, InvalidInput
 from casereviews.reviews import services
 from casereviews.reviews.models import DraftVersion, Review, ReviewStatus
+from tests.factories import make_person
 from tests.referrals.test_concurrency import run_at_once
-from tests.reviews.steps import commission, sign_all_markers, to_qa
+from tests.reviews.steps import commission, decided_referral, sign_all_markers, to_qa
 
 
 @pytest.mark.django_db(transaction=True)
@@ -52,3 +54,20 @@ def test_a_qa_return_and_a_sign_off_made_at_once_from_the_same_version_let_only_
     assert len(refused) == 1, outcomes
     status = Review.objects.get(pk=review.pk).status
     assert status in {ReviewStatus.SIGNED_OFF, ReviewStatus.IN_PROGRESS}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_managers_setting_up_the_same_referrals_review_at_once_create_one(people, northshire):
+    referral = decided_referral(northshire, people)
+    second_manager = make_person("bea", "business_manager", northshire)
+    outcomes = run_at_once(
+        [
+            lambda manager=manager: commission(
+                northshire, manager, referral=referral, commissioned_on=timezone.localdate()
+            )
+            for manager in (people.manager, second_manager)
+        ]
+    )
+    assert sorted(type(outcome).__name__ for outcome in outcomes) == ["Duplicate", "Review"], outcomes
+    assert Review.objects.count() == 1
+    assert isinstance(next(o for o in outcomes if isinstance(o, Duplicate)).existing, Review)

@@ -8,7 +8,9 @@ import pytest
 from django.utils import timezone
 
 from casereviews.core.calendar import Calendar, add_working_days
+from casereviews.core.errors import InvalidInput, TransitionNotAllowed
 from casereviews.core.files import check_attachment, read_blob
+from casereviews.core.models import AuditEvent
 from casereviews.partnerships.models import Agency, Role
 from casereviews.reviews import selectors, services
 from casereviews.reviews.models import Hold, Review, ReviewStatus
@@ -266,3 +268,24 @@ def test_the_target_moves_on_by_the_days_spent_on_hold(review, people):
     assert selectors.review_target_with_holds(review, timezone.localdate()) == (
         review.target_completion_on + datetime.timedelta(days=5)
     )
+
+
+def test_withdrawing_the_proposal_not_to_publish_releases_publication_and_keeps_the_record(review, people):
+    signed_off(review, people)
+    services.non_publication_propose(
+        actor=people.chair,
+        review=review,
+        reasons="Would identify a sibling",
+        proposed_on=timezone.localdate(),
+        advice="The Panel advises publishing with the sibling's details removed.",
+        advice_received_on=timezone.localdate(),
+        improvements="Training.",
+    )
+    with pytest.raises(InvalidInput):
+        services.non_publication_withdraw(actor=people.chair, review=review, reason=" ")
+    services.non_publication_withdraw(actor=people.chair, review=review, reason="Following the Panel's advice")
+    assert "The board has proposed not to publish this report" not in selectors.publication_blockers(review)
+    event = AuditEvent.objects.get(action="review.non_publication_withdraw")
+    assert event.changes["withdrawn"]["reasons"] == "Would identify a sibling"
+    with pytest.raises(TransitionNotAllowed):
+        services.non_publication_withdraw(actor=people.chair, review=review, reason="again")

@@ -81,6 +81,7 @@ PAGES = {
     "response": ({"manager", "chair"}, {"subgroup", "reviewer"}),
     "non_publication": ({"manager", "chair"}, {"subgroup", "reviewer"}),
     "not_publish": ({"manager", "chair"}, {"subgroup", "reviewer"}),
+    "non_publication_withdraw": ({"manager", "chair"}, {"subgroup", "reviewer"}),
 }
 
 
