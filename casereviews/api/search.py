@@ -35,7 +35,7 @@ class SearchHitSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     title = serializers.CharField()
     year = serializers.IntegerField(allow_null=True)
-    url = serializers.CharField(help_text="The report's first page in the public library")
+    url = serializers.CharField(help_text="The report's entry in the public catalogue")
     values = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Confirmed values by facet (codes from the controlled vocabulary)",

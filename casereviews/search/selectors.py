@@ -227,6 +227,16 @@ def _page_url_pattern(prefix: str) -> str:
     return reverse("search:page", args=[101, 202]).replace("/101/", "/{report}/").replace("/202/", "/{page}/")
 
 
+@lru_cache(maxsize=8)
+def _report_url_pattern(prefix: str) -> str:
+    return reverse("search:report", args=[101]).replace("/101/", "/{report}/")
+
+
+def report_url(report_id: int) -> str:
+    """The report's entry in the public catalogue."""
+    return _report_url_pattern(get_script_prefix()).format(report=report_id)
+
+
 def page_url(report_id: int, page: int, start: int | None = None, end: int | None = None) -> str:
     url = _page_url_pattern(get_script_prefix()).format(report=report_id, page=page)
     return f"{url}?start={start}&end={end}#evidence" if start is not None and end is not None else url
@@ -238,7 +248,7 @@ def _row(hit: engine.Hit) -> ResultRow:
         report_id=hit.report_id,
         title=hit.title,
         year=hit.year,
-        url=page_url(hit.report_id, 1),
+        url=report_url(hit.report_id),
         facets=hit.facets,
         snippet_html=snippet_html(snippet) if snippet else None,
         snippet_text=snippet.fragment if snippet else "",
@@ -342,5 +352,5 @@ def similar_reviews(report: Any, *, limit: int = 5) -> list[SimilarReview]:
             for value in hit.facets.get(name, ())
             if value in mine.facets.get(name, ())
         ]
-        similar.append(SimilarReview(hit.report_id, hit.title, hit.year, shared, page_url(hit.report_id, 1)))
+        similar.append(SimilarReview(hit.report_id, hit.title, hit.year, shared, report_url(hit.report_id)))
     return similar

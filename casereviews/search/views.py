@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from casereviews.library.models import Report, ReportPage
 from casereviews.library.views import _span_on
-from casereviews.search import engine
+from casereviews.search import catalogue, engine
 from casereviews.search.documents import public_reports
 from casereviews.search.selectors import (
     EXPORT_LIMIT,
@@ -144,3 +144,85 @@ def report_page(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             "next_number": number + 1 if number < report.page_count else None,
         },
     )
+
+
+# -- the public catalogue ------------------------------------------------------------------------------------------
+
+
+@require_GET
+def report_entry(request: HttpRequest, pk: int) -> HttpResponse:
+    """A report's public catalogue entry: only reports in the public library, only confirmed values."""
+    entry = catalogue.catalogue_entry(pk)
+    if entry is None:
+        raise Http404("No such report")
+    return render(request, "search/report.html", {"entry": entry})
+
+
+def _browse(request: HttpRequest, *, title: str, caption: str, refine_url: str, **filters: Any) -> HttpResponse:
+    number = catalogue.query_page(request.GET)
+    page = catalogue.browse_page(page=number, **filters)
+    if page.index_missing:
+        return render(request, "search/browse_list.html", {"title": title, "result": page}, status=503)
+    if not page.total:
+        raise Http404("No public reports here")
+    number = min(number, page.page_count)
+    here = request.path
+    return render(
+        request,
+        "search/browse_list.html",
+        {
+            "title": title,
+            "caption": caption,
+            "result": page,
+            "refine_url": refine_url,
+            "page_number": number,
+            "page_links": [(n, f"{here}?page={n}" if n else "") for n in _pages_around(number, page.page_count)],
+            "previous_url": f"{here}?page={number - 1}" if number > 1 else "",
+            "next_url": f"{here}?page={number + 1}" if number < page.page_count else "",
+        },
+    )
+
+
+@require_GET
+def browse(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "search/browse.html",
+        {
+            "themes": catalogue.theme_groups(),
+            "years": catalogue.year_options(),
+            "partnerships": catalogue.partnership_options(),
+        },
+    )
+
+
+@require_GET
+def browse_theme(request: HttpRequest, facet: str, code: str) -> HttpResponse:
+    label = catalogue.theme_label(facet, code)
+    if label is None:
+        raise Http404("No such theme")
+    filters: dict[str, Any] = {"filters": {facet: (code,)}}
+    return _browse(
+        request, title=label, caption=FACET_LABELS[facet], refine_url=catalogue.search_link(**filters), **filters
+    )
+
+
+@require_GET
+def browse_year(request: HttpRequest, year: int) -> HttpResponse:
+    filters: dict[str, Any] = {"year_from": year, "year_to": year}
+    return _browse(
+        request,
+        title=f"Reviews published in {year}",
+        caption="Year published",
+        refine_url=catalogue.search_link(**filters),
+        **filters,
+    )
+
+
+@require_GET
+def browse_partnership(request: HttpRequest, slug: str) -> HttpResponse:
+    name = catalogue.partnership_named(slug)
+    if name is None:
+        raise Http404("No such partnership")
+    filters: dict[str, Any] = {"filters": {"partnership": (name,)}}
+    return _browse(request, title=name, caption="Partnership", refine_url=catalogue.search_link(**filters), **filters)

@@ -121,7 +121,7 @@ def test_the_similar_reviews_panel_lists_public_reports_like_this_one(library, p
         Context({"report": library.a, "request": request})
     )
     assert "Similar reviews" in html and "Child B review" in html and "Shares: Domestic abuse" in html
-    assert reverse("search:page", args=[library.b.pk, 1]) in html
+    assert reverse("search:report", args=[library.b.pk]) in html
     request.user = people.analyst
     html = Template("{% load search_tags %}{% similar_reviews report %}").render(
         Context({"report": library.a, "request": request})
