@@ -100,6 +100,7 @@ def theme_choices() -> list[tuple[str, list[tuple[str, str]]]]:
 class BriefingDraftForm(GdsForm):
     theme = forms.ChoiceField(
         label="Theme or sector",
+        error_messages={"required": "Choose a theme or sector", "invalid_choice": "Choose a theme or sector"},
         help_text="The briefing covers the confirmed reviews with this theme, or in which "
         "agencies of this sector were involved",
     )

@@ -238,7 +238,7 @@ def test_a_draft_with_no_reviews_explains_itself(as_, library):
     response = as_("analyst").post(reverse("briefings:new"), {"theme": "risk_factor:online_harm"})
     assert response.status_code == 200 and "No confirmed review" in response.content.decode()
     response = as_("analyst").post(reverse("briefings:new"), {"theme": ""})
-    assert "There is a problem" in response.content.decode()
+    assert "There is a problem" in response.content.decode() and "Choose a theme or sector" in response.content.decode()
 
 
 @pytest.mark.parametrize("persona", [None, "referrer", "other_manager"])
