@@ -120,6 +120,10 @@ class MilestoneReplanForm(GdsForm):
     reason = textarea("Reason for the new date", rows=3)
 
 
+class PanelMemberRemoveForm(GdsForm):
+    reason = textarea("Why are they leaving the panel?", rows=3)
+
+
 class ConfirmForm(VersionedForm):
     """A confirmation that carries the version the person saw, so a stale confirmation is refused."""
 

@@ -469,6 +469,26 @@ def panel_member_add(
     return member
 
 
+def panel_member_remove(*, actor: User, member: PanelMember, reason: str) -> None:
+    with transaction.atomic():
+        locked = _locked(
+            actor, member.review, "reviews.manage_review", "Only the business manager can change the panel"
+        )
+        _require_status(locked, set(OPEN_STATUSES), "change the panel")
+        if not reason.strip():
+            raise InvalidInput("Give the reason", field_errors={"reason": ["Give the reason they leave the panel"]})
+        current = PanelMember.objects.select_for_update().filter(pk=member.pk, review=locked).first()
+        if current is None:
+            raise TransitionNotAllowed("This person is no longer on the panel")
+        _audit(
+            actor,
+            locked,
+            "review.panel_member_remove",
+            f"Removed {current.name} ({current.role}) from the panel: {reason.strip()}",
+        )
+        current.delete()
+
+
 def review_start(*, actor: User, review: Review, expected_version: int | None = None) -> Review:
     """Begin the review's work: needs terms of reference and as many lead reviewers as the review type asks."""
     with transaction.atomic():

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<str:reference>/reviewers/new/", views.reviewer_appoint, name="appoint"),
     path("<str:reference>/reviewers/<int:appointment_id>/end/", views.reviewer_end, name="appointment_end"),
     path("<str:reference>/panel/new/", views.panel_member_add, name="panel_add"),
+    path("<str:reference>/panel/<int:member_id>/remove/", views.panel_member_remove, name="panel_remove"),
     path("<str:reference>/start/", views.review_start, name="start"),
     path("<str:reference>/milestones/<int:milestone_id>/", views.milestone_replan, name="milestone_replan"),
     path("<str:reference>/contributions/new/", views.contribution_request, name="contribution_request"),

@@ -34,6 +34,7 @@ from casereviews.reviews.models import (
     DraftVersion,
     Hold,
     Milestone,
+    PanelMember,
     Review,
     ReviewerAppointment,
     ReviewStatus,
@@ -385,6 +386,23 @@ def panel_member_add(request: HttpRequest, reference: str) -> HttpResponse:
         heading="Add a panel member",
         button="Add",
         success="The panel member is added.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def panel_member_remove(request: HttpRequest, reference: str, member_id: int) -> HttpResponse:
+    review = _review_for(request, reference, "reviews.manage_review")
+    member = get_object_or_404(PanelMember, review=review, pk=member_id)
+    form = forms.PanelMemberRemoveForm(request.POST or None)
+    return _form_page(
+        request,
+        review,
+        form,
+        lambda d: services.panel_member_remove(actor=_user(request), member=member, reason=d["reason"]),
+        heading=f"Remove {member.name} from the panel",
+        button="Remove",
+        success=f"{member.name} is no longer on the panel.",
     )
 
 

@@ -681,3 +681,14 @@ def test_a_milestone_is_re_planned_with_its_reason_by_the_business_manager_only(
     reached = review.milestones.get(kind=MilestoneKind.COMMISSIONED)
     with pytest.raises(TransitionNotAllowed):
         services.milestone_replan(actor=people.manager, milestone=reached, due_on=new_date, reason="x")
+
+
+def test_a_panel_member_is_removed_with_the_reason_kept_in_the_audit_log(review, people):
+    member = services.panel_member_add(actor=people.manager, review=review, name="Dr Lee", role="GP", organisation="GP")
+    with pytest.raises(NotAllowed):
+        services.panel_member_remove(actor=people.chair, member=member, reason="Left")
+    with pytest.raises(InvalidInput):
+        services.panel_member_remove(actor=people.manager, member=member, reason="")
+    services.panel_member_remove(actor=people.manager, member=member, reason="Moved to another area")
+    assert review.panel_members.count() == 0
+    assert "Moved to another area" in AuditEvent.objects.get(action="review.panel_member_remove").summary

@@ -405,3 +405,14 @@ def test_the_business_manager_re_plans_a_milestone_and_others_may_not(new_review
     assert response.status_code == 302
     milestone.refresh_from_db()
     assert milestone.due_on == new_date
+
+
+def test_the_business_manager_removes_a_panel_member_and_others_may_not(new_review, people, as_):
+    member = services.panel_member_add(
+        actor=people.manager, review=new_review, name="Dr Lee", role="GP", organisation="Moorfield PCN"
+    )
+    url = reverse("reviews:panel_remove", args=[new_review.reference, member.pk])
+    assert as_("subgroup").post(url, {"reason": "x"}).status_code == 403
+    assert as_("agency_lead").post(url, {"reason": "x"}).status_code == 404
+    assert as_("manager").post(url, {"reason": "Retired"}).status_code == 302
+    assert not new_review.panel_members.exists()
