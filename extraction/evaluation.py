@@ -193,7 +193,8 @@ def _scalar_equal(name: str, predicted: Any, actual: Any) -> bool:
     if name in ("title", "partnership"):
         return similarity(str(predicted), str(actual)) >= TEXT_MATCH_THRESHOLD
     if name == "child.ethnicity":
-        return normalise(str(predicted)) == normalise(str(actual))
+        # One category is written in either order ("White Other", ONS's "Other White"); its words decide.
+        return sorted(normalise(str(predicted)).split()) == sorted(normalise(str(actual)).split())
     return bool(predicted == actual)
 
 

@@ -147,6 +147,14 @@ _AGE_THEN_SEX_NOUN: Final = (
     rf"{_NUMBER}[- ](?:year|month|week|day)s?[- ]old (?:white |black |asian )?{_SEX_NOUN}"
 )
 _AGE_THEN_SEX_NOUN_LITERALS: Final = required_literals(_AGE_THEN_SEX_NOUN)
+# "She was described by those who knew her as a lively and affectionate child": only the child is described
+# as a child, so the pronoun is the child's.
+_DESCRIBED_AS_A_CHILD: Final = (
+    r"(?P<pronoun>he|she) (?:was|is) (?:described|remembered|known) (?:by (?:[a-z']+ ){1,6})?as (?:a|an) "
+    r"(?:[a-z,-]+ ){0,5}?(?:child|baby|infant|toddler|little (?:girl|boy))(?![a-z])"
+)
+_DESCRIBED_AS_A_CHILD_LITERALS: Final = frozenset({"he was", "she was", "he is", "she is"})
+_PRONOUN_SEX: Final = {"he": "male", "she": "female"}
 _MALE_PRONOUN: Final = re.compile(r"(?<![a-z])(?:he|him|his|himself)(?![a-z])")
 _FEMALE_PRONOUN: Final = re.compile(r"(?<![a-z])(?:she|her|hers|herself)(?![a-z])")
 _GENDERED_OTHER: Final = re.compile(
@@ -409,7 +417,7 @@ def _age_from_dates(index: TextIndex, subject: Subject) -> tuple[float, str, tup
         birth = _parse_date(born)
         if birth is None:
             continue
-        event = _first_event_after(index, subject, birth)
+        event = _first_event_after(index, subject, birth, born.span())
         if event is None:
             continue
         event_date, event_start, event_end = event
@@ -425,11 +433,17 @@ def _age_from_dates(index: TextIndex, subject: Subject) -> tuple[float, str, tup
     return None
 
 
-def _first_event_after(index: TextIndex, subject: Subject, birth: dt.date) -> tuple[dt.date, int, int] | None:
+def _first_event_after(
+    index: TextIndex, subject: Subject, birth: dt.date, born: tuple[int, int]
+) -> tuple[dt.date, int, int] | None:
+    """The first dated event in the child's life after `birth`; the date of birth itself, `born`, is not one
+    ("born on 31st August 2001 and died on ..." is not a death on the day of birth)."""
     folded = index.folded
     found: list[tuple[int, int, dt.date]] = []
     for pattern in (_EVENT_THEN_DATE, _DATE_THEN_EVENT):
         for match in pattern.finditer(folded):
+            if born[0] <= match.start("day") < born[1]:
+                continue
             date = _parse_date(match)
             sentence_start, sentence_end = index.context_span(match.start())
             if date is None or date < birth or subject.mentions(folded[sentence_start:sentence_end]) is None:
@@ -470,8 +484,13 @@ def _explicit_sex(index: TextIndex, subject: Subject) -> Fact[str] | None:
             "statement": rf"(?:{subject.statement_pattern})(?![a-z0-9]),? (?:(?:was|is)(?: described as)? )?"
             rf"(?:\(|(?:a|an) )(?:[a-z0-9-]+,? ){{0,5}}?{_SEX_NOUN}",
             "age_then_noun": _AGE_THEN_SEX_NOUN,
+            "described_as_child": _DESCRIBED_AS_A_CHILD,
         },
-        literals={"statement": subject.statement_literals, "age_then_noun": _AGE_THEN_SEX_NOUN_LITERALS},
+        literals={
+            "statement": subject.statement_literals,
+            "age_then_noun": _AGE_THEN_SEX_NOUN_LITERALS,
+            "described_as_child": _DESCRIBED_AS_A_CHILD_LITERALS,
+        },
     )
     votes: dict[str, list[Evidence]] = {}
     for name, match in phrases.finditer(index):
@@ -480,7 +499,11 @@ def _explicit_sex(index: TextIndex, subject: Subject) -> Fact[str] | None:
             sentence_start, _ = index.context_span(start)
             if subject.attachment_before(folded[sentence_start:start]) == "other":
                 continue
-        sex = _SEX_WORDS[match.group("sex")]
+        sex = (
+            _SEX_WORDS[match.group("sex")]
+            if name != "described_as_child"
+            else _PRONOUN_SEX[match.group("pronoun")]
+        )
         votes.setdefault(sex, []).append(index.sentence_evidence(start, match.end()))
     if len(votes) != 1:
         return None

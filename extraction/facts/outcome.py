@@ -28,7 +28,8 @@ SUDI_MAX_AGE_YEARS: Final = 2
 _DEATH: Final = (
     r"died",
     r"dies",
-    r"death",
+    # The Child Death Overview Panel and child death reviews are processes, not a death.
+    r"death(?! overview| review)",
     r"passed away",
     r"(?:was|were) pronounced (?:dead|life extinct)",
     r"lost (?:his|her|their) life",
@@ -55,6 +56,8 @@ DEATH_CATEGORY_TRIGGERS: Final[dict[tuple[str, bool], tuple[str, ...]]] = {
         r"cot death",
     ),
     ("sudi", False): (
+        r"died suddenly and unexpectedly",
+        r"(?:sleeping|asleep) (?:on (?:a|the) sofa|in (?:an|the) adult bed|in the parents' bed)",
         r"(?:was|were) found (?:unresponsive|not breathing|lifeless)",
         r"found (?:him|her) (?:unresponsive|not breathing|lifeless)",
         r"co-?sleeping",
@@ -68,11 +71,20 @@ DEATH_CATEGORY_TRIGGERS: Final[dict[tuple[str, bool], tuple[str, ...]]] = {
         r"severe dehydration",
         r"emaciated",
     ),
+    # Neglect as the cause of the death, not the neglect a child lived with ("experienced chronic neglect").
+    ("extreme_neglect", True): (
+        r"(?:died|death) (?:was )?(?:as a result of|because of|caused by|due to|from|of) (?:[a-z]+ ){0,3}?neglect",
+    ),
     ("covert_homicide", True): (r"covert homicide", r"infanticide", r"neonaticide"),
-    ("covert_homicide", False): (r"smother(?:ed|ing)", r"(?:deliberately )?suffocated"),
+    ("covert_homicide", False): (
+        r"smother(?:ed|ing)",
+        r"(?:deliberately )?suffocated",
+        r"deliberate suffocation",
+    ),
     ("fatal_physical_abuse", False): (
         r"non[- ]?accidental (?:injury|injuries|head injury|head injuries|trauma)",
         r"inflicted (?:injury|injuries|head injury|head injuries)",
+        r"injur(?:y|ies) inflicted by",
         r"abusive head (?:trauma|injury)",
         r"unexplained (?:head )?injur(?:y|ies)",
         r"(?:was|had been) (?:shaken|beaten)",
@@ -84,10 +96,15 @@ DEATH_CATEGORY_TRIGGERS: Final[dict[tuple[str, bool], tuple[str, ...]]] = {
         r"manslaughter",
         r"homicide",
         r"unlawful(?:ly)? kill(?:ed|ing)",
+        # Killed by a person, not by a car or an illness.
+        r"(?:was|were) killed by (?:an? |the |his |her |their )?(?:[a-z-]+ ){0,2}?(?:adult|man|woman|men|father"
+        r"|mother|step-?father|step-?mother|partner|boyfriend|parent|carer|relative|person|peers?"
+        r"|young (?:person|people|man|men)|teenager|gang|stranger|brother|sister|uncle|grandfather)",
     ),
     ("homicide", False): (r"(?:was|were) (?:stabbed|shot)", r"knife attack"),
+    ("other_related", True): (r"drowned",),
     ("other_related", False): (
-        r"drown(?:ed|ing)",
+        r"drowning",
         r"road traffic (?:collision|accident)",
         r"house fire",
         r"accidental (?:death|overdose)",
@@ -98,6 +115,9 @@ SERIOUS_HARM_TRIGGERS: Final = (
     r"sustained (?:a |an )?(?:serious|significant|life-?threatening|severe|multiple|catastrophic) "
     r"(?:and [a-z-]+ )?injur(?:y|ies)",
     r"(?:was|were) (?:seriously|severely|gravely) (?:injured|harmed|hurt)",
+    r"suffered (?:a |an )?(?:serious|significant|life-?threatening|life-?changing|severe|catastrophic)"
+    r"(?: and [a-z-]+)? (?:injur(?:y|ies)|harm)",
+    r"life-?changing (?:injury|injuries)",
     r"life-?threatening (?:injury|injuries|condition|harm)",
     r"(?:fractured skull|skull fractures?|rib fractures|multiple fractures|metaphyseal fractures?)",
     r"permanent (?:impairment|disability|disabilities|brain damage|brain injury)",
@@ -112,7 +132,7 @@ _CRITERIA_SENTENCE: Final = re.compile(
     r" or (?:[a-z]+ ){0,2}died|criteria|regulation|working together|where a child|the panel"
 )
 _NOT_A_DEATH: Final = re.compile(
-    r"(?:attempt(?:ed|s)?|threat(?:en(?:ed|s)?)?|risk of|thoughts of|fear(?:ed)? of|about|regarding"
+    r"(?:nearly|almost|attempt(?:ed|s)?|threat(?:en(?:ed|s)?)?|risk of|thoughts of|fear(?:ed)? of|about|regarding"
     r"|discuss(?:ed)?"
     r"|mention(?:ed)?)\W*$"
 )

@@ -26,6 +26,15 @@ _INTRODUCED_NAME: Final = re.compile(
     r"(?:(?:referred to|known|called|named)(?: [a-z]+){0,4} as|pseudonym(?: of)?|(?:is|was) named)"
     r"[ \t]+[\"'‘“]?([A-Z][a-z]{1,20}|[A-Z]\.)(?=[\"'’”]?[\s,.;:)])"
 )
+# A name the report states a child's facts about: "Sky was a baby girl", "Noah was born in 2014", "Noah,
+# aged 8 months, lived with ...", "Leo died from malnutrition".
+_STATED_CHILD_NAME: Final = re.compile(
+    r"(?<![A-Za-z])([A-Z][a-z]{1,20})(?:(?:\s+[A-Z][a-z]+)?\s+(?:(?:was|is)\s+(?:(?:a|an)\s+"
+    r"(?:[a-z-]+\s+){0,3}?"
+    r"(?:girl|boy|baby|child|infant|toddler|teenager|young\s+(?:woman|man|person)|son|daughter)(?![a-z])"
+    r"|born\s+(?:on|in)\s)|died\s+(?:on|from|of|in|at|as|suddenly)\s|drowned\s"
+    r"|(?:was\s+fatally|suffered\s+serious)\s)|,\s+aged\s+(?:1[0-7]|\d)(?!\d))"
+)
 _NAME_IN_BRACKETS: Final = re.compile(r"\b([A-Z][a-z]{1,20}) \((?:a |not (?:her|his) real name|pseudonym)")
 _NOT_NAMES: Final = frozenset({"The", "This", "Child", "Baby", "Mother", "Father", "Mum", "Dad", "She", "He"})
 
@@ -51,7 +60,11 @@ class Subject:
 
     def __init__(self, index: TextIndex) -> None:
         self.pseudonym = _find_pseudonym(index.text)
-        names = [re.escape(self.pseudonym.lower())] if self.pseudonym else []
+        # A report may also call the child by a first name it states facts about ("Child C" and "Jamal was a
+        # baby boy"): the child's, unless the report says otherwise.
+        self.names: Final = [self.pseudonym] if self.pseudonym else []
+        self.names.extend(sorted(_stated_child_names(index.text) - {self.pseudonym}))
+        names = [re.escape(name.lower()) for name in self.names]
         subject = "|".join(names) if names else "(?!x)x"
         self.named: Final = re.compile(f"(?<![a-z0-9])(?:{subject})(?![a-z0-9])")
         self._person = re.compile(
@@ -62,9 +75,7 @@ class Subject:
         # The child as the subject of a sentence that states a fact about them ("Child A was a girl").
         self.statement_pattern: Final = f"{subject}|{STATING_CHILD}"
         # Every match of a pattern that starts with `statement_pattern` holds one of these (see `PhraseSet`).
-        self.statement_literals: Final = _STATING_CHILD_LITERALS | {
-            name.lower() for name in ([self.pseudonym] if self.pseudonym else [])
-        }
+        self.statement_literals: Final = _STATING_CHILD_LITERALS | {name.lower() for name in self.names}
 
     def attachment_before(self, folded_before: str) -> Attachment | None:
         """The kind of the last person named in the clause before a phrase, within a few words."""
@@ -120,6 +131,12 @@ def _introduces_child(text: str, offset: int) -> bool:
     return _CHILD_NEARBY.search(before) is not None or _OTHER_PERSON_NEARBY.search(before) is None
 
 
+def _stated_child_names(text: str) -> set[str]:
+    """First names the report states a child's facts about ("Sky was a girl") and uses again."""
+    stated = {match.group(1) for match in _STATED_CHILD_NAME.finditer(text)} - _NOT_NAMES
+    return {name for name in stated if len(re.findall(rf"(?<![A-Za-z]){name}(?![A-Za-z])", text)) >= 2}
+
+
 def _find_pseudonym(text: str) -> str | None:
     """The pseudonym used most often for a child: a coded name ("Child A") or an introduced one ("Zara")."""
     coded = Counter(
@@ -135,6 +152,7 @@ def _find_pseudonym(text: str) -> str | None:
         match.group(1) for match in _INTRODUCED_NAME.finditer(text) if _introduces_child(text, match.start())
     }
     introduced |= {match.group(1) for match in _NAME_IN_BRACKETS.finditer(text)}
+    introduced |= _stated_child_names(text)
     for name in introduced - _NOT_NAMES:
         count = len(re.findall(rf"(?<![A-Za-z]){re.escape(name)}(?![A-Za-z])", text))
         # A name seen once is more likely a passing mention than the subject of the whole report.

@@ -68,6 +68,22 @@ def test_age_matches_within_a_tenth_of_a_year_and_titles_by_similarity() -> None
     assert report.fields["title"].correct == 1
 
 
+def test_an_ethnicity_matches_its_category_written_in_either_order_but_not_another_category() -> None:
+    pairs = [
+        (record(child={"ethnicity": "Other White"}), record(child={"ethnicity": "White Other"})),
+        (
+            record(child={"ethnicity": "Mixed: White and Black Caribbean"}),
+            record(child={"ethnicity": "Mixed White and Black Caribbean"}),
+        ),
+        (
+            record(child={"ethnicity": "Mixed: White and Black African"}),
+            record(child={"ethnicity": "Mixed White and Black Caribbean"}),
+        ),
+        (record(child={"ethnicity": "White British"}), record(child={"ethnicity": "White Other"})),
+    ]
+    assert evaluate_records(pairs).fields["child.ethnicity"].correct == 2
+
+
 def test_codes_are_scored_per_code_with_f1() -> None:
     pairs = [
         (record(risk_factors=["domestic_abuse", "poverty"]), record(risk_factors=["domestic_abuse"])),

@@ -142,3 +142,37 @@ def test_a_parents_ethnicity_is_not_the_childs():
 
 def test_no_ethnicity_when_none_is_stated():
     assert ethnicity_of("Child A lived with his mother in a two bedroom flat.") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "sex"),
+    [
+        (
+            "The review was commissioned in 2021. Sky was a baby girl. Sky lived with her grandmother.",
+            "female",
+        ),
+        ("Child C was born in 2019. Jamal was a baby boy. Jamal had a brother.", "male"),
+        (
+            "The review began in May. She was described by those who knew her as a lively and affectionate child.",
+            "female",
+        ),
+        ("He was remembered by his teachers as a cheerful, curious child.", "male"),
+    ],
+)
+def test_sex_from_a_statement_about_a_named_or_described_child(text, sex):
+    assert sex_of(text) == sex
+
+
+def test_a_first_name_the_report_states_facts_about_is_the_child_when_no_pseudonym_is_introduced():
+    text = "Noah, aged 8 months, lived with his mother in Kingsmere. Noah was seen by the health visitor."
+    found = age_of(text)
+    assert found.age_years.value == pytest.approx(8 / 12, abs=0.01)
+
+
+def test_a_mothers_description_is_not_the_childs_sex():
+    assert sex_of("The mother was described by the midwife as a capable young woman.") is None
+
+
+def test_the_date_of_birth_is_not_taken_for_the_date_of_death():
+    found = age_of("Evie Brindley was born on 31st August 2001 and died on 16 October 2018. Evie was a girl.")
+    assert found.age_years.value == pytest.approx(17.13, abs=0.01)

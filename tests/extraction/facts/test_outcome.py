@@ -71,3 +71,48 @@ def test_the_review_criteria_do_not_say_the_child_died():
 
 def test_a_suicide_attempt_is_not_a_death():
     assert outcome_of("Child H attempted suicide twice in 2020.") == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Child G was killed by an adult known to the family.", ("died", "homicide")),
+        (
+            "Bethany was born in 1999. Bethany was fatally stabbed in a park near her home.",
+            ("died", "homicide"),
+        ),
+        ("Theo was born in 2017. Theo drowned while unsupervised near his home.", ("died", "other_related")),
+        (
+            "Finn was born in 2010. Finn died as a result of severe and prolonged neglect.",
+            ("died", "extreme_neglect"),
+        ),
+        (
+            "Isla was born in 2016. Isla died as a result of non-accidental injuries.",
+            ("died", "fatal_physical_abuse"),
+        ),
+        ("Child T died from head injuries inflicted by a carer.", ("died", "fatal_physical_abuse")),
+        (
+            "Child G was 11 months old. Child G died suddenly and unexpectedly while sleeping on a sofa with Mother.",
+            ("died", "sudi"),
+        ),
+        ("Child V suffered serious and life-changing injuries.", ("seriously_harmed", None)),
+    ],
+)
+def test_indirect_statements_of_the_outcome_and_how_a_death_came_about(text, expected):
+    assert outcome_of(text) == expected
+
+
+def test_neglect_the_child_lived_with_is_not_the_cause_of_a_death():
+    text = (
+        "Child V experienced chronic neglect: home conditions were very poor. "
+        "Child V was killed by an adult known to the family."
+    )
+    assert outcome_of(text) == ("died", "homicide")
+
+
+def test_a_child_death_overview_panel_is_not_a_death_and_nearly_drowning_is_not_one():
+    text = (
+        "Child A was seriously injured in a fall. The Board will share the learning with the Child Death Overview "
+        "Panel. Child A nearly drowned the year before."
+    )
+    assert outcome_of(text) == ("seriously_harmed", None)
