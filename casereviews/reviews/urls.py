@@ -6,6 +6,7 @@ app_name = "reviews"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("reviews.csv", views.dashboard_csv, name="dashboard_csv"),
     path("new/", views.commission, name="commission"),
     path("contributions/", views.contribution_list, name="contributions"),
     path("contributions/<int:request_id>/", views.contribution_detail, name="contribution"),

@@ -6,6 +6,7 @@ disclosed), an action on a review they may see but not change is a 403, as in th
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
 from typing import Any
 
@@ -130,6 +131,17 @@ def _can_use_dashboard(user: User) -> bool:
     return partnerships_where(user, set(CASE_STAFF) | {Role.LEAD_REVIEWER}).exists()
 
 
+def _dashboard_rows(request: HttpRequest) -> tuple[forms.ReviewFilterForm, list[selectors.ReviewRow]]:
+    user = _user(request)
+    form = forms.ReviewFilterForm(request.GET or None)
+    filters = selectors.DashboardFilters()
+    if form.is_valid():
+        filters = selectors.DashboardFilters(
+            status=form.cleaned_data["status"], flag=form.cleaned_data["flag"], query=form.cleaned_data["query"]
+        )
+    return form, selectors.dashboard_rows(user, filters, timezone.localdate())
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -137,14 +149,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if selectors.contribution_requests_visible_to(user).exists():
             return redirect("reviews:contributions")
         raise PermissionDenied
-    form = forms.ReviewFilterForm(request.GET or None)
-    filters = selectors.DashboardFilters()
-    if form.is_valid():
-        filters = selectors.DashboardFilters(
-            status=form.cleaned_data["status"], flag=form.cleaned_data["flag"], query=form.cleaned_data["query"]
-        )
-    rows = selectors.dashboard_rows(user, filters, timezone.localdate())
+    form, rows = _dashboard_rows(request)
     audit_record(actor=user, action="review.dashboard", summary=f"Viewed the reviews dashboard ({len(rows)} reviews)")
+    query = request.GET.urlencode()
     return render(
         request,
         "reviews/dashboard.html",
@@ -153,8 +160,78 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "today": timezone.localdate(),
             "can_commission": partnerships_where(user, {Role.BUSINESS_MANAGER}).exists(),
+            "csv_url": reverse("reviews:dashboard_csv") + (f"?{query}" if query else ""),
         },
     )
+
+
+@login_required
+def dashboard_csv(request: HttpRequest) -> HttpResponse:
+    """The dashboard as CSV, for the board's report on its reviews."""
+    user = _user(request)
+    if not _can_use_dashboard(user):
+        raise PermissionDenied
+    _form, rows = _dashboard_rows(request)
+    audit_record(
+        actor=user,
+        action="review.dashboard_download",
+        summary=f"Downloaded the reviews dashboard ({len(rows)} reviews)",
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="reviews.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "Reference",
+            "Partnership",
+            "Title",
+            "Pseudonym",
+            "Framework",
+            "Review type",
+            "Status",
+            "Commissioned",
+            "Target",
+            "Target allowing for holds",
+            "Days on hold",
+            "On hold for",
+            "Overdue",
+            "Next milestone",
+            "Next milestone due",
+        ]
+    )
+    for row in rows:
+        review = row.review
+        overdue = [m.get_kind_display() for m in row.overdue_milestones] + [
+            f"Contribution from {c.agency.name}" for c in row.overdue_contributions
+        ]
+        writer.writerow(
+            [
+                _csv_safe(value)
+                for value in (
+                    review.reference,
+                    review.partnership.name,
+                    review.title,
+                    review.pseudonym,
+                    review.framework_code,
+                    review.review_type,
+                    review.get_status_display(),
+                    review.commissioned_on.isoformat(),
+                    review.target_completion_on.isoformat() if review.target_completion_on else "",
+                    row.target_with_holds.isoformat() if row.target_with_holds else "",
+                    str(row.held_days),
+                    "; ".join(f"{h.get_kind_display()}: {h.reason}" for h in row.active_holds),
+                    "; ".join(overdue),
+                    row.next_milestone.get_kind_display() if row.next_milestone else "",
+                    row.next_milestone.due_on.isoformat() if row.next_milestone else "",
+                )
+            ]
+        )
+    return response
+
+
+def _csv_safe(value: str) -> str:
+    """Text a spreadsheet would run as a formula is prefixed with an apostrophe (CSV injection)."""
+    return f"'{value}" if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
 
 
 @login_required
@@ -232,9 +309,12 @@ def commission(request: HttpRequest) -> HttpResponse:
         fixed: tuple[str, str] | None = (referral.framework_code, review_type.id)
     else:
         partnership_id = request.GET.get("partnership") or request.POST.get("partnership")
-        partnership = managed.filter(pk=partnership_id).first() if partnership_id else managed.first()  # type: ignore[assignment]
-        if partnership is None:
+        if not partnership_id and managed.count() > 1:
+            return render(request, "reviews/choose_partnership.html", {"partnerships": managed})
+        chosen = managed.filter(pk=partnership_id).first() if partnership_id else managed.first()
+        if chosen is None:
             raise PermissionDenied
+        partnership = chosen
         fixed = None
     initial: dict[str, Any] = {"commissioned_on": timezone.localdate()}
     if referral is not None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from casereviews.core.audit import audit_verify
+from casereviews.partnerships.models import User
 from casereviews.reviews.demo import load_demo_reviews
 from casereviews.reviews.models import Review, ReviewStatus
 from casereviews.reviews.selectors import review_is_on_hold
+from tests.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -27,3 +30,15 @@ def test_the_demo_reviews_cover_each_stage_and_load_only_once(settings):
     }
     assert review_is_on_hold(Review.objects.get(pseudonym="Child A"))
     assert audit_verify()[1] is None
+
+
+def test_every_demo_review_page_renders_for_its_partnerships_business_manager(settings):
+    settings.DEBUG = True
+    call_command("load_demo", verbosity=0)
+    load_demo_reviews()
+    for review in Review.objects.select_related("partnership"):
+        manager = review.partnership.memberships.get(role="business_manager").user
+        client = signed_in(manager)
+        assert client.get(reverse("reviews:detail", args=[review.reference])).status_code == 200
+        assert client.get(reverse("reviews:qa", args=[review.reference])).status_code == 200
+    assert signed_in(User.objects.get(username="bella")).get(reverse("reviews:dashboard")).status_code == 200

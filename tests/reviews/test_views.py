@@ -416,3 +416,28 @@ def test_the_business_manager_removes_a_panel_member_and_others_may_not(new_revi
     assert as_("agency_lead").post(url, {"reason": "x"}).status_code == 404
     assert as_("manager").post(url, {"reason": "Retired"}).status_code == 302
     assert not new_review.panel_members.exists()
+
+
+def test_the_dashboard_downloads_as_csv_with_holds_and_formula_text_neutralised(northshire, people, as_):
+    review = commission(northshire, people.manager, title="=HYPERLINK(evil)")
+    services.hold_start(
+        actor=people.manager, review=review, kind="inquest", reason="Inquest opened", starts_on=timezone.localdate()
+    )
+    response = as_("manager").get(reverse("reviews:dashboard_csv"))
+    text = response.content.decode()
+    assert response["Content-Type"].startswith("text/csv")
+    assert "'=HYPERLINK(evil)" in text and "Inquest: Inquest opened" in text
+    assert AuditEvent.objects.filter(action="review.dashboard_download").exists()
+    for persona in ("agency_lead", "referrer", "analyst", "outsider"):
+        assert as_(persona).get(reverse("reviews:dashboard_csv")).status_code == 403
+    assert review.reference not in as_("other_manager").get(reverse("reviews:dashboard_csv")).content.decode()
+
+
+def test_a_manager_of_two_partnerships_chooses_which_one_the_review_is_for(northshire, glanmor, people, as_):
+    from casereviews.partnerships.models import Membership
+
+    Membership.objects.create(user=people.manager, partnership=glanmor, role=Role.BUSINESS_MANAGER)
+    page = as_("manager").get(reverse("reviews:commission")).content.decode()
+    assert "Which partnership is the review for?" in page and glanmor.name in page
+    form = as_("manager").get(reverse("reviews:commission") + f"?partnership={glanmor.pk}").content.decode()
+    assert "Extended child practice review" in form
