@@ -104,8 +104,6 @@ def _form_page(
         except DomainError as error:
             form.add_domain_error(error)
         else:
-            if isinstance(result, HttpResponseBase):
-                return result  # type: ignore[return-value]
             if result is not False:
                 messages.success(request, success)
                 return redirect(back or reverse("reviews:detail", args=[review.reference]))
