@@ -139,7 +139,7 @@ class AnalysisView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(parameters=SELECTION_PARAMETERS, responses=AnalysisSerializer)
+    @extend_schema(operation_id="learning_analysis", parameters=SELECTION_PARAMETERS, responses=AnalysisSerializer)
     def get(self, request: Request) -> Response:
         selection = _selection(request)
         result = selectors.analysis_for(selection)
@@ -159,7 +159,7 @@ class AnalysisTableView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(parameters=SELECTION_PARAMETERS, responses=TableSerializer)
+    @extend_schema(operation_id="learning_analysis_table", parameters=SELECTION_PARAMETERS, responses=TableSerializer)
     def get(self, request: Request, key: str) -> Response:
         if key not in analysis.TABLES_BY_KEY:
             raise Http404
