@@ -137,10 +137,13 @@ def test_failed_sign_in_shows_a_focusable_error_summary_and_says_error_in_the_ti
     assert summary.find_next("h1") is not None, "the error summary comes before the heading"
 
 
-def test_anonymous_visitor_is_offered_sign_in_and_nothing_else(client: Client) -> None:
+PUBLIC_SECTIONS = ["Search reviews", "Published reviews", "Analysis", "Briefings"]
+
+
+def test_anonymous_visitor_is_offered_the_public_sections_and_sign_in(client: Client) -> None:
     soup = soup_of(client.get(reverse("account_login")))
 
-    assert nav_texts(soup) == ["Sign in"]
+    assert nav_texts(soup) == [*PUBLIC_SECTIONS, "Sign in"]
     current = the(soup, ".govuk-service-navigation__item--active a")
     assert current["aria-current"] == "page"
 
@@ -148,7 +151,18 @@ def test_anonymous_visitor_is_offered_sign_in_and_nothing_else(client: Client) -
 def test_business_manager_sees_every_section_and_signs_out_with_a_post_button(people) -> None:
     soup = soup_of(signed_in(people.manager).get(reverse("mfa_index")))
 
-    assert nav_texts(soup) == ["Dashboard", "Referrals", "Make a referral", "Library", "Audit log", "Sign out"]
+    assert nav_texts(soup) == [
+        "Dashboard",
+        "Reviews",
+        "Action plans",
+        "Publication",
+        "Referrals",
+        "Make a referral",
+        "Library",
+        *PUBLIC_SECTIONS,
+        "Audit log",
+        "Sign out",
+    ]
     links = {a.get_text(strip=True): a["href"] for a in soup.select(".govuk-service-navigation__link")}
     assert links["Dashboard"] == reverse("referrals:dashboard")
     assert links["Audit log"] == reverse("core:audit_log")
@@ -164,7 +178,14 @@ def test_business_manager_sees_every_section_and_signs_out_with_a_post_button(pe
 def test_referrer_sees_neither_the_dashboard_nor_the_audit_log(people) -> None:
     soup = soup_of(signed_in(people.referrer).get(reverse("mfa_index")))
 
-    assert nav_texts(soup) == ["Referrals", "Make a referral", "Sign out"]
+    assert nav_texts(soup) == ["Referrals", "Make a referral", *PUBLIC_SECTIONS, "Sign out"]
+
+
+def test_an_agency_lead_sees_their_contribution_requests_and_actions_but_no_case_sections(people) -> None:
+    soup = soup_of(signed_in(people.agency_lead).get(reverse("mfa_index")))
+
+    assert nav_texts(soup)[:2] == ["Contribution requests", "Your agency's actions"]
+    assert not {"Dashboard", "Reviews", "Library", "Publication", "Audit log"} & set(nav_texts(soup))
 
 
 def test_footer_links_to_accessibility_statement_and_privacy_without_crown_copyright(client: Client) -> None:
@@ -375,7 +396,7 @@ def test_server_error_page_renders_without_a_request() -> None:
     soup = BeautifulSoup(render_to_string("500.html"), "html.parser")
 
     assert the(soup, "h1").get_text(strip=True) == "Sorry, there is a problem with the service"
-    assert nav_texts(soup) == ["Sign in"]
+    assert nav_texts(soup) == [*PUBLIC_SECTIONS, "Sign in"]
 
 
 BUILT_STYLESHEET = Path(settings.BASE_DIR) / "casereviews" / "static" / "css" / "app.css"
