@@ -13,6 +13,7 @@ urlpatterns = [
     path("analysis/", include("casereviews.learning.urls")),
     path("briefings/", include("casereviews.learning.briefing_urls")),
     path("search/", include("casereviews.search.urls")),
+    path("", include("casereviews.search.public_urls")),
     path("", include("casereviews.publication.urls")),
     path("actions/", include("casereviews.actions.urls")),
     path("api/", include("casereviews.api.urls")),

@@ -14,11 +14,12 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
 
 from casereviews.library.models import Report, ReportPage
 from casereviews.library.views import _span_on
-from casereviews.search import catalogue, engine
+from casereviews.search import catalogue, engine, oai
 from casereviews.search.documents import public_reports
 from casereviews.search.selectors import (
     EXPORT_LIMIT,
@@ -226,3 +227,14 @@ def browse_partnership(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404("No such partnership")
     filters: dict[str, Any] = {"filters": {"partnership": (name,)}}
     return _browse(request, title=name, caption="Partnership", refine_url=catalogue.search_link(**filters), **filters)
+
+
+# -- harvesting -----------------------------------------------------------------------------------------------------
+
+
+@csrf_exempt  # OAI-PMH allows POST from any harvester; the endpoint only reads public material
+@require_http_methods(["GET", "POST"])
+def oai_pmh(request: HttpRequest) -> HttpResponse:
+    params = request.POST if request.method == "POST" else request.GET
+    body = oai.respond({name: params.getlist(name) for name in params})
+    return HttpResponse(body, content_type="text/xml; charset=utf-8")
