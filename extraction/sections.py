@@ -115,6 +115,8 @@ _WORDS_BEFORE_A_NUMBER = {
     "lesson", "point", "theme", "episode", "table", "figure",
 }  # fmt: skip
 _TRAILING_PAGE_NUMBER = re.compile(r"(?P<gap>\.{2,}|…+|\t|\s{2,}|\s)\s*\(?\d{1,3}\)?$")
+# "Appendix 2: Glossary of terms", "Annex A – Timeline": an appendix whatever the case of its title.
+_APPENDIX_LABEL = re.compile(r"^(?:appendix|annex)(?:\s+[A-Z0-9]{1,3})?\s*(?:[:.–—-]|$)", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"^(\d{1,2})[.)]\s")
 _CONTENTS = re.compile(r"^(?:table of )?contents$|^index$", re.IGNORECASE)
 _MINOR_WORDS = {
@@ -259,6 +261,8 @@ def _wrapped_heading(line: _Line, following: _Line | None) -> _Line | None:
 
 
 def _heading(line: _Line, last_numbers: dict[int, tuple[int, ...]]) -> _Heading | None:
+    if _APPENDIX_LABEL.match(line.text):
+        return _Heading(line, "appendix", 1, None)
     title, number = _split_number(line.text)
     kind = _kind(title, _is_emphatic(line.text, title))
     item = _ITEM_HEADING.match(title)

@@ -38,6 +38,8 @@ PARAGRAPH_END_SHARE: Final = 0.8
 
 # Section kinds (from `extraction.sections`) whose words say nothing about the case itself.
 EXCLUDED_SECTION_KINDS: Final = frozenset({"contents", "table_of_contents", "references", "bibliography"})
+# A glossary explains terms ("MARAC: Multi-Agency Risk Assessment Conference"); it says nothing about the case.
+_GLOSSARY_HEADING: Final = re.compile(r"glossary|abbreviations|acronyms", re.IGNORECASE)
 # Section kinds where a report introduces its subject child (age, sex, ethnicity).
 EARLY_SECTION_KINDS: Final = frozenset(
     {"introduction", "background", "summary", "executive_summary", "overview", "case_summary", "the_child"}
@@ -217,7 +219,7 @@ class TextIndex:
         excluded = sorted(
             (section.start, section.end)
             for section in self.sections
-            if section.kind in EXCLUDED_SECTION_KINDS
+            if section.kind in EXCLUDED_SECTION_KINDS or _GLOSSARY_HEADING.search(section.heading)
         )
         if not any(section.kind in EXCLUDED_SECTION_KINDS for section in self.sections):
             excluded.extend(self._references_by_heading())

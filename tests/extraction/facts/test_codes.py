@@ -3,6 +3,7 @@ import pytest
 from casereviews.learning.vocabulary import HARM_TYPES, PRACTICE_THEMES, RISK_FACTORS
 from extraction.facts.codes import find_harm_types, find_practice_themes, find_risk_factors
 from extraction.facts.text import TextIndex
+from extraction.sections import find_sections
 from tests.extraction.facts.documents import assert_exact, make_document
 
 AFFIRMED = {
@@ -126,12 +127,18 @@ def test_the_name_of_a_role_team_or_service_is_not_evidence_of_the_factor(code, 
 @pytest.mark.parametrize(
     ("code", "sentence"),
     [
-        ("domestic_abuse", "Mother told the domestic abuse worker about the domestic abuse she had suffered."),
+        (
+            "domestic_abuse",
+            "Mother told the domestic abuse worker about the domestic abuse she had suffered.",
+        ),
         ("domestic_abuse", "Police attended three domestic abuse incidents at the address."),
         ("parental_drug_misuse", "Father's substance misuse worsened after the birth of Child A."),
         ("professional_curiosity", "Theme 2: Professional curiosity\nPractitioners accepted explanations."),
-        ("domestic_abuse", "Mother was supported by the independent domestic violence\nadviser; the domestic"
-         " violence continued."),
+        (
+            "domestic_abuse",
+            "Mother was supported by the independent domestic violence\nadviser; the domestic"
+            " violence continued.",
+        ),
     ],
 )
 def test_the_factor_itself_is_still_found_beside_or_before_a_role(code, sentence):
@@ -233,7 +240,9 @@ def test_fabricated_or_induced_illness_is_not_found_when_ruled_out_or_absent(sen
 
 
 def test_an_attempted_home_visit_is_not_a_suicide_attempt():
-    assert "adolescent_self_harm" not in codes_in("The health visitor attempted a home visit; nobody answered.")
+    assert "adolescent_self_harm" not in codes_in(
+        "The health visitor attempted a home visit; nobody answered."
+    )
     assert "adolescent_self_harm" in codes_in("Zara attempted suicide in March 2020.")
 
 
@@ -241,3 +250,15 @@ def test_a_transfer_between_teams_is_routine_but_between_areas_is_a_transition()
     assert "transitions" not in codes_in("The case was transferred between social work teams.")
     assert "transitions" in codes_in("The case was transferred between local authorities twice.")
     assert "transitions" in codes_in("Zara was transferred to adult services at eighteen.")
+
+
+def test_a_glossary_explains_terms_and_says_nothing_about_the_case():
+    text = (
+        "Analysis\nPractitioners shared information promptly.\n"
+        "Appendix: Glossary of terms\nMARAC | Multi-Agency Risk Assessment Conference\n"
+        "IDVA | Independent Domestic Violence Adviser\n"
+    )
+    document = make_document([text])
+    index = TextIndex(document, find_sections(document))
+    assert "domestic_abuse" not in find_risk_factors(index)
+    assert "domestic_abuse" in find_risk_factors(TextIndex(document))
