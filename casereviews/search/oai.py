@@ -27,7 +27,7 @@ from django.utils.text import slugify
 from lxml import etree
 
 from casereviews.learning import vocabulary
-from casereviews.library.models import ExtractedValue, Report, ValueStatus
+from casereviews.library.models import ExtractedValue, ValueStatus
 from casereviews.partnerships.models import Partnership
 from casereviews.search.catalogue import SITE_NAME, CatalogueEntry, absolute, catalogue_entry
 from casereviews.search.documents import CONFIRMED, FRAMEWORK_NATIONS, public_reports
@@ -146,7 +146,8 @@ def harvest_from_token(token: str, *, verb: str, now: datetime.datetime) -> Harv
 # -- what the repository holds ---------------------------------------------------------------------------------
 
 
-def records(*, start: datetime.datetime | None = None, end: datetime.datetime | None = None) -> QuerySet[Report]:
+# QuerySet[Any]: the rows carry `modified`, an annotation the Report type does not know.
+def records(*, start: datetime.datetime | None = None, end: datetime.datetime | None = None) -> QuerySet[Any]:
     """Public reports modified between `start` and `end`, with `modified`: the later of the upload and the latest
     decision on any of its values."""
     found = (
@@ -229,7 +230,7 @@ def _in_set(spec: str, memberships: Mapping[int, set[str]], report_id: int) -> b
     return any(member == spec or member.startswith(spec + ":") for member in memberships.get(report_id, ()))
 
 
-def _select(harvest: Harvest) -> QuerySet[Report]:
+def _select(harvest: Harvest) -> QuerySet[Any]:
     found = records(start=harvest.start, end=harvest.end)
     if harvest.set_spec:
         memberships = set_memberships()

@@ -238,3 +238,14 @@ def oai_pmh(request: HttpRequest) -> HttpResponse:
     params = request.POST if request.method == "POST" else request.GET
     body = oai.respond({name: params.getlist(name) for name in params})
     return HttpResponse(body, content_type="text/xml; charset=utf-8")
+
+
+# Pages that need a sign-in, or cost a crawler's visit more than they give it, are kept out of crawls.
+ROBOTS_DISALLOW = ("/accounts/", "/admin/", "/api/", "/search/export.")
+
+
+@require_GET
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOW)]
+    lines.append(f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
