@@ -55,6 +55,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "tes
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 VAR_DIR = Path(os.environ.get("CASEREVIEWS_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)  # a fresh clone has none, and SQLite will not create the folder
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -12,7 +12,7 @@ import datetime
 import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -27,11 +27,13 @@ from casereviews.partnerships.models import Membership, Role, User
 from extraction.document import Document, Page
 from extraction.errors import UnreadableDocument
 from extraction.extract import extract_record
-from extraction.pii import PiiScanner
 from extraction.readers import read_bytes
 from extraction.record import ExtractionRecord
 from extraction.safety import Limits
 from extraction.sections import find_sections
+
+if TYPE_CHECKING:
+    from extraction.pii import PiiScanner
 
 LIBRARY_STAFF = {Role.ANALYST, Role.BUSINESS_MANAGER}
 
@@ -115,6 +117,9 @@ def report_upload(
 
 @lru_cache(maxsize=1)
 def _scanner() -> PiiScanner:
+    # Imported here: Presidio and spaCy take seconds to import, which every web process and command would pay.
+    from extraction.pii import PiiScanner
+
     return PiiScanner()
 
 

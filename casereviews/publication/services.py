@@ -50,7 +50,6 @@ from casereviews.publication.models import (
 from casereviews.publication.selectors import Gate, final_draft, gate_of, scan_is_running
 from casereviews.reviews.models import DraftVersion, Review, ReviewStatus
 from casereviews.reviews.services import review_calendar, review_status_change
-from extraction.pii import PiiScanner
 
 logger = logging.getLogger(__name__)
 
@@ -218,6 +217,8 @@ def redaction_scan_run(scan_id: int) -> RedactionScan | None:
         scan.save(update_fields=["status", "progress", "started_at"])
     review, draft = scan.review, scan.draft
     key = CaseKey.objects.filter(review=review).first()
+    from extraction.pii import PiiScanner  # imported here: Presidio and spaCy take seconds to import
+
     scanner = PiiScanner(
         deny_list=key.deny_list if key else [], allow_list=_allow_list(review, key) if key else [review.pseudonym]
     )

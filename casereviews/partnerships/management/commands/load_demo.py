@@ -22,6 +22,7 @@ from casereviews.core.calendar import Calendar, add_working_days
 from casereviews.partnerships.models import Agency, FrameworkPeriod, Membership, Partnership, Role, User
 from casereviews.referrals import services
 from casereviews.referrals.models import Referral
+from casereviews.reviews.models import Review
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - published demo credential, refused when DEBUG is off
 
@@ -89,13 +90,26 @@ class Command(BaseCommand):
             people = self._people(partnerships)
         if not Referral.objects.exists():
             self._referrals(partnerships, people)
+        self._reviews_and_action_plan(people)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {Partnership.objects.count()} partnerships, {User.objects.count()} people, "
-                f"{Referral.objects.count()} referrals."
+                f"{Referral.objects.count()} referrals, {Review.objects.count()} reviews."
             )
         )
         self._print_accounts()
+
+    def _reviews_and_action_plan(self, people: dict[str, User]) -> None:
+        """A review at each stage, and an action plan on the one signed off. The published reviews take the
+        PII scanner's language model to load, so `load_demo_publications` adds them in the background."""
+        from casereviews.actions.demo import demo_action_plan_add
+        from casereviews.reviews.demo import load_demo_reviews
+        from casereviews.reviews.models import Review, ReviewStatus
+
+        load_demo_reviews()
+        signed_off = Review.objects.filter(partnership__slug="northshire", status=ReviewStatus.SIGNED_OFF).first()
+        if signed_off is not None:
+            demo_action_plan_add(review=signed_off, by=people["bella"], today=timezone.localdate())
 
     def _print_accounts(self) -> None:
         self.stdout.write(
