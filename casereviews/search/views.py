@@ -12,15 +12,17 @@ import json
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from casereviews.core.errors import DomainError
 from casereviews.library.models import Report, ReportPage
 from casereviews.library.views import _span_on
-from casereviews.search import catalogue, engine, oai
+from casereviews.search import alerts, catalogue, engine, oai
 from casereviews.search.documents import public_reports
+from casereviews.search.forms import AlertForm
 from casereviews.search.selectors import (
     EXPORT_LIMIT,
     FACET_LABELS,
@@ -76,6 +78,10 @@ def search(request: HttpRequest) -> HttpResponse:
             ),
             "export_csv": f"{reverse('search:export', args=['csv'])}?{search_request.to_params().urlencode()}",
             "export_json": f"{reverse('search:export', args=['json'])}?{search_request.to_params().urlencode()}",
+            "alert_url": f"{reverse('search:alert_new')}?{search_request.to_params(sort='relevance').urlencode()}",
+            "feed_url": f"{reverse('search:feed')}?{search_request.to_params(sort='relevance').urlencode()}"
+            if not errors
+            else "",
         },
     )
 
@@ -249,3 +255,66 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOW)]
     lines.append(f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}")
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+# -- saved searches and their alerts -------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def alert_new(request: HttpRequest) -> HttpResponse:
+    """Ask for e-mail alerts for the search in the query string (the search page links here with its own)."""
+    params = request.GET
+    try:
+        canonical = alerts.canonical_params(params)
+    except DomainError as error:
+        return HttpResponse(error.message, status=400, content_type="text/plain; charset=utf-8")
+    form = AlertForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            alerts.saved_search_subscribe(email=form.cleaned_data["email"], params=params)
+        except DomainError as error:
+            for name, messages_ in error.field_errors.items() or {"email": [error.message]}.items():
+                for message in messages_:
+                    form.add_error(name, message)
+        else:
+            return redirect("search:alert_sent")
+    return render(
+        request,
+        "search/alert_new.html",
+        {"form": form, "described": alerts.describe(canonical), "search_url": alerts.search_url(canonical)},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+def alert_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "search/alert_sent.html")
+
+
+def _alert_step(request: HttpRequest, token: str, *, step: str) -> HttpResponse:
+    """A link from an e-mail: GET shows a button, POST acts, so a mail scanner that opens links changes nothing."""
+    template = f"search/alert_{step}.html"
+    if request.method != "POST":
+        return render(request, template, {"done": False})
+    try:
+        if step == "confirm":
+            saved = alerts.saved_search_confirm(token=token)
+        else:
+            saved = alerts.saved_search_unsubscribe(token=token)
+    except DomainError as error:
+        return render(request, template, {"done": False, "error": error.message}, status=400)
+    return render(
+        request,
+        template,
+        {"done": True, "described": alerts.describe(saved.params), "search_url": alerts.search_url(saved.params)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def alert_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    return _alert_step(request, token, step="confirm")
+
+
+@require_http_methods(["GET", "POST"])
+def alert_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    return _alert_step(request, token, step="unsubscribe")

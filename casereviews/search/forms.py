@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django import forms
+
+
+class AlertForm(forms.Form):
+    email = forms.CharField(
+        label="E-mail address",
+        max_length=254,
+        help_text="We will send a link to this address to confirm it. Nothing else is sent until you follow it.",
+        error_messages={"required": "Enter your e-mail address"},
+    )
