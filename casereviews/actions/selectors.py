@@ -21,6 +21,7 @@ from casereviews.partnerships.models import Membership, Role, User
 from casereviews.partnerships.selectors import partnerships_where
 from casereviews.reviews.models import Review, ReviewStatus
 from casereviews.reviews.rules import CASE_STAFF
+from casereviews.reviews.selectors import review_is_on_hold
 
 PUBLISHED_STATUSES = frozenset({ReviewStatus.PUBLISHED, ReviewStatus.ON_REQUEST})
 
@@ -127,6 +128,7 @@ def plan_of(review: Review, today: datetime.date) -> Plan:
 class DashboardRow:
     review: Review
     counts: dict[ActionStatus, int]
+    on_hold: bool = False  # parallel proceedings: shown on every dashboard (DOMAIN.md)
 
     @property
     def total(self) -> int:
@@ -142,7 +144,11 @@ def dashboard_rows(user: User, today: datetime.date) -> list[DashboardRow]:
     for action in with_latest_update(Action.objects.filter(recommendation__review__in=[r.pk for r in reviews])):
         counts[action.recommendation.review_id][action.status_on(today)] += 1
     rows = [
-        DashboardRow(review, {status: counts[review.pk].get(status, 0) for status in STATUS_URGENCY})
+        DashboardRow(
+            review,
+            {status: counts[review.pk].get(status, 0) for status in STATUS_URGENCY},
+            on_hold=review_is_on_hold(review, today),
+        )
         for review in reviews
     ]
     rows.sort(

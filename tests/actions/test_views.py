@@ -416,6 +416,27 @@ def test_the_dashboard_puts_the_reviews_with_overdue_actions_first(as_, plan, pe
     assert rows[2][-1] == "2"
 
 
+def test_the_dashboard_shows_a_review_on_hold_for_parallel_proceedings(as_, plan, people):
+    from bs4 import BeautifulSoup
+
+    from casereviews.reviews.services import hold_start
+
+    def row_text() -> str:
+        soup = BeautifulSoup(as_("chair").get(reverse("actions:dashboard")).content, "html.parser")
+        link = soup.find("a", string=plan.review.reference)
+        return link.find_parent("tr").get_text(" ", strip=True)
+
+    assert "On hold" not in row_text()
+    hold_start(
+        actor=people.manager,
+        review=plan.review,
+        kind="criminal_trial",
+        reason="The trial of an adult in the household is listed for the spring.",
+        starts_on=datetime.date(2025, 5, 1),
+    )
+    assert "On hold" in row_text()
+
+
 def test_the_plan_exports_read_back_as_csv_and_excel_with_formulas_neutralised(as_, plan, people, northshire):
     action_create(
         actor=people.manager,
