@@ -86,11 +86,14 @@ _QUALIFIER = r"(?:\s+(?:of|for|from|to|in)\s+(?:the|this)\s+(?:review|case|partn
 _KIND_AT_START = [
     (kind, re.compile(rf"{_LEAD_IN}(?:{'|'.join(phrases)})\b")) for kind, phrases in SECTION_KINDS
 ]
-# Most lines name no kind at all; one search rules them out before each kind is tried.
-_ANY_KIND = re.compile(
-    "|".join(
-        phrase for kind, phrases in SECTION_KINDS for phrase in phrases + _KIND_ONLY_IN_FULL.get(kind, ())
-    )
+# Most lines name no kind at all. Every kind's phrase holds a word that is neither short nor a joining word,
+# so a line holding the start of none of those words is ruled out before each kind's expression is tried.
+_KIND_STEMS = frozenset(
+    word[:4]
+    for kind, phrases in SECTION_KINDS
+    for phrase in phrases + _KIND_ONLY_IN_FULL.get(kind, ())
+    for word in re.findall(r"[a-z]{3,}", phrase)
+    if word not in {"the", "and", "this", "from", "key"}
 )
 _KIND_IN_FULL = [
     (kind, re.compile(rf"{_LEAD_IN}(?:{'|'.join(phrases + _KIND_ONLY_IN_FULL.get(kind, ()))}){_QUALIFIER}"))
@@ -157,6 +160,10 @@ def find_sections(document: Document) -> list[Section]:
     return sections
 
 
+# Sections and the fact finders both ask for the furniture of the document in hand: worked out once.
+_last_furniture: tuple[str, tuple[tuple[int, int], ...]] | None = None
+
+
 def page_furniture(document: Document) -> list[tuple[int, int]]:
     """Spans of the running headers, footers and page numbers left in the text, in order.
 
@@ -164,6 +171,9 @@ def page_furniture(document: Document) -> list[tuple[int, int]]:
     PUBLICATION" and "Northshire SCP - Page 4 of 20" still sit at every page break. They are found the
     same way the readers find them (`extraction.cleanup`): lines at the edges of many pages.
     """
+    global _last_furniture
+    if _last_furniture is not None and _last_furniture[0] is document.text:
+        return list(_last_furniture[1])
     pages = [document.text[page.start : page.end] for page in document.pages]
     if len(pages) < 2:
         return []
@@ -176,6 +186,7 @@ def page_furniture(document: Document) -> list[tuple[int, int]]:
             spans.append((page.start, page.start + top))
         if top + len(kept) < len(text):
             spans.append((page.start + top + len(kept), page.end))
+    _last_furniture = (document.text, tuple(spans))
     return spans
 
 
@@ -310,7 +321,7 @@ def _continues(number: tuple[int, ...], last: dict[int, tuple[int, ...]], strict
 
 def _kind(title: str, emphatic: bool) -> str | None:
     lowered = " ".join(title.lower().rstrip(":").split())
-    if _ANY_KIND.search(lowered) is None:
+    if not any(stem in lowered for stem in _KIND_STEMS):
         return None
     if emphatic:
         return next((kind for kind, pattern in _KIND_AT_START if pattern.match(lowered)), None)
