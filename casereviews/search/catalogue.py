@@ -119,7 +119,7 @@ def partnership_url(name: str) -> str:
     return reverse("search:partnership", args=[slugify(name) or "unnamed"])
 
 
-def _item(report_id: int, value: ExtractedValue, noun: str) -> Item:
+def _item(report_id: int, value: ExtractedValue) -> Item:
     proposed = value.proposed_value if isinstance(value.proposed_value, dict) else {}
     current = value.current if isinstance(value.current, dict) else {}
     evidence = next((item for item in value.evidence or [] if item.get("page")), None)
@@ -182,20 +182,18 @@ def _place(partnership: str, framework: str) -> tuple[str, str]:
 
 def catalogue_entry(report_id: int) -> CatalogueEntry | None:
     """The public catalogue entry of a report, or None when the report is not in the public library."""
-    report = public_reports().filter(pk=report_id).defer("text").first()
+    report = public_reports().filter(pk=report_id).only("pk", "title", "page_count", "sections").first()
     if report is None:
         return None
     record = confirmed_record(report)
-    items = {
-        name: [
-            _item(report.pk, value, name)
-            for value in report.values.filter(
-                field=name, status__in=[ValueStatus.ACCEPTED, ValueStatus.CORRECTED]
-            ).order_by("key")
-            if isinstance(value.current, dict) and str(value.current.get("text", "")).strip()
-        ]
-        for name in ("findings", "recommendations")
-    }
+    items: dict[str, list[Item]] = {"findings": [], "recommendations": []}
+    for value in (
+        report.values.filter(field__in=items, status__in=[ValueStatus.ACCEPTED, ValueStatus.CORRECTED])
+        .only("field", "key", "status", "proposed_value", "corrected_value", "evidence")
+        .order_by("key")
+    ):
+        if isinstance(value.current, dict) and str(value.current.get("text", "")).strip():
+            items[value.field].append(_item(report.pk, value))
     title = str(record.get("title") or report.title)
     partnership = str(record.get("partnership") or "").strip()
     year_text = str(record.get("year_published") or "")
@@ -254,13 +252,14 @@ class BrowseOption:
     url: str
 
 
-def _counts(**filters: Any) -> SearchPage:
-    return search_reports(SearchRequest(per_page=1, snippets=False, **filters))
+def library_counts() -> SearchPage:
+    """Counts per facet value and per year over the whole public library: one search for a browse page."""
+    return search_reports(SearchRequest(per_page=1, snippets=False))
 
 
-def theme_groups() -> list[tuple[str, str, list[BrowseOption]]]:
+def theme_groups(counts: SearchPage | None = None) -> list[tuple[str, str, list[BrowseOption]]]:
     """Each theme facet (name, label) with every value some public report carries, most common first."""
-    page = _counts()
+    page = counts or library_counts()
     groups = []
     for group in page.facets:
         if group.name in THEME_FACETS and group.options:
@@ -270,23 +269,23 @@ def theme_groups() -> list[tuple[str, str, list[BrowseOption]]]:
     return groups
 
 
-def year_options() -> list[BrowseOption]:
+def year_options(counts: SearchPage | None = None) -> list[BrowseOption]:
     return [
         BrowseOption(year, count, reverse("search:year", args=[int(year)]))
-        for year, count in _counts().years
+        for year, count in (counts or library_counts()).years
         if str(year).isdigit() and int(year) > 0
     ]
 
 
-def partnership_options() -> list[BrowseOption]:
-    group = next((group for group in _counts().facets if group.name == "partnership"), None)
+def partnership_options(counts: SearchPage | None = None) -> list[BrowseOption]:
+    group = next((group for group in (counts or library_counts()).facets if group.name == "partnership"), None)
     options = [BrowseOption(o.label, o.count, partnership_url(o.value)) for o in group.options] if group else []
     return sorted(options, key=lambda option: option.label.casefold())
 
 
 def partnership_named(slug: str) -> str | None:
     """The partnership whose name gives this slug, among those with public reports."""
-    group = next((group for group in _counts().facets if group.name == "partnership"), None)
+    group = next((group for group in library_counts().facets if group.name == "partnership"), None)
     return next((o.value for o in group.options if slugify(o.value) == slug), None) if group else None
 
 

@@ -35,10 +35,11 @@ class BrowseSitemap(Sitemap[str]):
     priority = 0.5
 
     def items(self) -> list[str]:
+        counts = catalogue.library_counts()
         urls = [reverse("search:search"), reverse("search:browse")]
-        urls += [option.url for _, _, options in catalogue.theme_groups() for option in options]
-        urls += [option.url for option in catalogue.year_options()]
-        urls += [option.url for option in catalogue.partnership_options()]
+        urls += [option.url for _, _, options in catalogue.theme_groups(counts) for option in options]
+        urls += [option.url for option in catalogue.year_options(counts)]
+        urls += [option.url for option in catalogue.partnership_options(counts)]
         return urls
 
     def location(self, item: str) -> str:

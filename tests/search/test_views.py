@@ -127,3 +127,14 @@ def test_the_similar_reviews_panel_lists_public_reports_like_this_one(library, p
         Context({"report": library.a, "request": request})
     )
     assert reverse("library:detail", args=[library.b.pk]) in html
+
+
+def test_a_facet_value_is_escaped_in_the_filters(apply, client):
+    from tests.search.builders import make_library_report
+
+    make_library_report("Odd review", ["Words."], catalogue={"partnership": '"><img src=x onerror=alert(1)>'})
+    apply()
+    page = client.get(reverse("search:search")).content.decode()
+    assert 'value="&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"' in page
+    assert "<img src=x" not in page
+    assert '<label class="govuk-label govuk-checkboxes__label" for="partnership-1">&quot;&gt;&lt;img' in page

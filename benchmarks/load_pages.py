@@ -1,0 +1,328 @@
+"""Public pages under load: search, catalogue entries, the page viewer and browse lists served by gunicorn on
+loopback to many concurrent clients.
+
+    .venv/bin/python benchmarks/load_pages.py [--reports 300] [--words 25000] [--clients 50] [--seconds 60]
+                                              [--workers 4] [--threads 1] [--seed 20261204] [--keep DIR]
+
+DESIGN.md target: p95 < 300 ms for catalogue and search pages with 50 concurrent clients on 2 cores, no errors.
+
+1. Build, in a fresh folder (removed at the end unless `--keep`): a SQLite database migrated from scratch,
+   `--reports` generated reports (the synthetic corpus's prose, `--words` words each) written with their ground
+   truth as confirmed values (title, partnership, year, codes, findings, recommendations...), so every report
+   is in the public library; then `search_rebuild`, the command an operator runs.
+2. Serve: gunicorn (`casereviews.wsgi`, sync workers unless `--threads` > 1) on 127.0.0.1 with production
+   settings (DEBUG off). Five seconds of warm-up traffic are not counted.
+3. Load: `--clients` concurrent clients (asyncio and httpx, one keep-alive connection each) for `--seconds`,
+   each requesting one page after another with no pause, drawn at random: a search (half of all requests: one
+   word, several words or a phrase, a third of them with a facet filter, some on page 2 or sorted by date), a
+   catalogue entry (a quarter), a page of a report in the page viewer, or a browse list. Every response must
+   be 200 with a full page; anything else is an error.
+   Reported: requests, errors, throughput, and p50 / p95 / p99 / max latency per kind of page and overall.
+   The client runs on the same two cores as the server, so it takes some of the CPU the server would have.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime
+import logging
+import os
+import random
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+QUERIES = [
+    "neglect",
+    "supervision",
+    "housing",
+    "escalation",
+    "midwife",
+    "police",
+    "domestic abuse housing",
+    "health visitor concerns",
+    "mother mental health",
+    "social worker assessment risk",
+    '"information sharing"',
+    '"voice of the child"',
+    '"professional curiosity"',
+    "neglect OR abuse",
+]
+FILTERS = [
+    ("risk_factors", "domestic_abuse"),
+    ("harm_types", "neglect"),
+    ("practice_themes", "information_sharing"),
+    ("outcome", "died"),
+    ("nation", "england"),
+]
+THEMES = [("harm_types", "neglect"), ("risk_factors", "domestic_abuse"), ("practice_themes", "escalation")]
+
+
+def environment(folder: Path, secret: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "CASEREVIEWS_VAR_DIR": str(folder),
+        "SEARCH_INDEX_DIR": str(folder / "search"),
+        "DATABASE_URL": f"sqlite:///{folder / 'load.sqlite3'}",
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": secret,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SETTINGS_MODULE": "casereviews.settings",
+        "TASKS_BACKEND": "django_tasks.backends.dummy.DummyBackend",
+        # Persistent connections, as production would configure them: a new SQLite connection per request costs
+        # its opening and pragmas each time.
+        "DATABASE_CONN_MAX_AGE": "600",
+    }
+
+
+def build(folder: Path, secret: str, reports: int, words: int, seed: int) -> dict[str, Any]:
+    """The database and index the server will use (runs in this process, with the server's settings)."""
+    os.environ.update(environment(folder, secret))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from casereviews.library.models import ExtractedValue, Report, ReportPage, ReportStatus, ValueStatus
+    from casereviews.library.services import CODE_FIELDS, SCALAR_FIELDS
+    from extraction.corpus import generate_report
+
+    call_command("migrate", verbosity=0)
+    began = time.perf_counter()
+    now = timezone.now()
+    years: set[int] = set()
+    for number in range(1, reports + 1):
+        generated = generate_report(seed, number, words=words, formats=("txt",))
+        truth = generated.truth
+        text = generated.text
+        report = Report.objects.create(
+            sha256=f"{seed:08d}{number:056d}",
+            filename=f"{generated.name}.txt",
+            title=str(truth["title"]),
+            media_type="text/plain",
+            size=len(text),
+            text=text,
+            page_count=len(generated.canonical.page_spans),
+            status=ReportStatus.READY,
+        )
+        ReportPage.objects.bulk_create(
+            ReportPage(report=report, number=page, start=start, end=end)
+            for page, (start, end) in enumerate(generated.canonical.page_spans, start=1)
+        )
+        rows = []
+        for name in SCALAR_FIELDS:
+            value = truth["child"][name.split(".", 1)[1]] if name.startswith("child.") else truth[name]
+            rows.append((name, "", value))
+        rows += [(name, code, True) for name in CODE_FIELDS for code in truth[name]]
+        rows += [("agencies", agency, agency) for agency in truth["agencies"]]
+        rows += [
+            (name, f"{index:03d}", item)
+            for name in ("recommendations", "findings")
+            for index, item in enumerate(truth[name], start=1)
+        ]
+        # bulk_create sends no signals: the index is built once, by search_rebuild, below.
+        ExtractedValue.objects.bulk_create(
+            ExtractedValue(
+                report=report, field=field, key=key, proposed_value=value, status=ValueStatus.ACCEPTED, decided_at=now
+            )
+            for field, key, value in rows
+        )
+        if truth.get("year_published"):
+            years.add(int(truth["year_published"]))
+    generating = time.perf_counter() - began
+    started = time.perf_counter()
+    call_command("search_rebuild", verbosity=0)
+    return {
+        "ids": list(Report.objects.order_by("pk").values_list("pk", "page_count")),
+        "years": sorted(years),
+        "generating": generating,
+        "indexing": time.perf_counter() - started,
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def serve(folder: Path, secret: str, port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
+    command = [
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "casereviews.wsgi:application",
+        f"--bind=127.0.0.1:{port}",
+        f"--workers={workers}",
+        f"--threads={threads}",
+        "--backlog=256",
+        "--timeout=60",
+        "--log-level=warning",
+    ]
+    server = subprocess.Popen(command, cwd=ROOT, env=environment(folder, secret))  # noqa: S603 - our own argv
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    server.terminate()
+    raise SystemExit("gunicorn did not start within 60 s")
+
+
+def next_url(rng: random.Random, library: dict[str, Any]) -> tuple[str, str]:
+    roll = rng.random()
+    if roll < 0.5:
+        params: list[tuple[str, str]] = [("q", rng.choice(QUERIES))]
+        if rng.random() < 1 / 3:
+            params.append(rng.choice(FILTERS))
+        if rng.random() < 0.2:
+            params.append(("sort", "date"))
+        if rng.random() < 0.2:
+            params.append(("page", "2"))
+        return "search", f"/search/?{urllib.parse.urlencode(params)}"
+    report_id, pages = rng.choice(library["ids"])
+    if roll < 0.75:
+        return "catalogue entry", f"/search/reports/{report_id}/"
+    if roll < 0.9:
+        return "page viewer", f"/search/reports/{report_id}/pages/{rng.randint(1, pages)}/"
+    kind = rng.random()
+    if kind < 0.4:
+        facet, code = rng.choice(THEMES)
+        return "browse list", f"/search/themes/{facet}/{code}/"
+    if kind < 0.7 and library["years"]:
+        return "browse list", f"/search/years/{rng.choice(library['years'])}/"
+    return "browse list", "/search/browse/"
+
+
+async def client_loop(
+    number: int, base: str, library: dict[str, Any], until: float, results: list[tuple[str, float, str]]
+) -> None:
+    rng = random.Random(number)
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=httpx.Limits(max_connections=1)) as client:
+        while time.perf_counter() < until:
+            kind, url = next_url(rng, library)
+            started = time.perf_counter()
+            try:
+                response = await client.get(url)
+                body = response.content
+                outcome = "ok" if response.status_code == 200 and b"</html>" in body else f"HTTP {response.status_code}"
+            except httpx.HTTPError as error:
+                outcome = type(error).__name__
+            results.append((kind, (time.perf_counter() - started) * 1000, outcome))
+
+
+async def load(base: str, library: dict[str, Any], clients: int, seconds: float) -> list[tuple[str, float, str]]:
+    results: list[tuple[str, float, str]] = []
+    until = time.perf_counter() + seconds
+    await asyncio.gather(*(client_loop(number, base, library, until, results) for number in range(clients)))
+    return results
+
+
+def server_cpu_seconds(master: int) -> float:
+    """User and system CPU time of the gunicorn master and its workers so far (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry.name) == master or int(fields[1]) == master:
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def report(results: list[tuple[str, float, str]], seconds: float) -> None:
+    by_kind: dict[str, list[float]] = defaultdict(list)
+    errors: dict[str, int] = defaultdict(int)
+    for kind, milliseconds, outcome in results:
+        by_kind[kind].append(milliseconds)
+        by_kind["all pages"].append(milliseconds)
+        if outcome != "ok":
+            errors[f"{kind}: {outcome}"] += 1
+    print(
+        f"\n{len(results)} requests in {seconds:.0f} s ({len(results) / seconds:.1f}/s); errors: {sum(errors.values())}"
+    )
+    for what, count in sorted(errors.items()):
+        print(f"  {what}: {count}")
+    print("\n| page | requests | p50 | p95 | p99 | max |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for kind in ("search", "catalogue entry", "page viewer", "browse list", "all pages"):
+        values = by_kind.get(kind, [])
+        if values:
+            print(
+                f"| {kind} | {len(values)} | {statistics.median(values):.0f} | {percentile(values, 0.95):.0f} | "
+                f"{percentile(values, 0.99):.0f} | {max(values):.0f} |"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--reports", type=int, default=300)
+    parser.add_argument("--words", type=int, default=25000)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=20261204)
+    parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
+    args = parser.parse_args()
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="load-pages-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"{datetime.datetime.now():%Y-%m-%d %H:%M} building {args.reports} reports of {args.words} words in {folder}")
+    secret = secrets.token_urlsafe(40)
+    library = build(folder, secret, args.reports, args.words, args.seed)
+    print(f"  generated and stored in {library['generating']:.0f} s; search_rebuild {library['indexing']:.1f} s")
+    port = free_port()
+    server = serve(folder, secret, port, args.workers, args.threads)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        print(f"gunicorn: {args.workers} workers x {args.threads} threads on {base}; {os.cpu_count()} CPUs")
+        asyncio.run(load(base, library, args.clients, 5))
+        print(f"load: {args.clients} clients for {args.seconds:.0f} s")
+        server_before, client_before = server_cpu_seconds(server.pid), time.process_time()
+        results = asyncio.run(load(base, library, args.clients, args.seconds))
+        server_cpu, client_cpu = server_cpu_seconds(server.pid) - server_before, time.process_time() - client_before
+        report(results, args.seconds)
+        print(
+            f"\nCPU: server {server_cpu:.1f} s ({server_cpu / len(results) * 1000:.1f} ms a request), "
+            f"client {client_cpu:.1f} s ({client_cpu / len(results) * 1000:.1f} ms a request), "
+            f"of {args.seconds * (os.cpu_count() or 1):.0f} s the machine had; load average {os.getloadavg()[0]:.1f}"
+        )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        if not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
