@@ -128,9 +128,12 @@ def build(folder: Path, secret: str, reports: int, words: int, seed: int) -> dic
         )
         rows = []
         for name in SCALAR_FIELDS:
-            value = truth["child"][name.split(".", 1)[1]] if name.startswith("child.") else truth[name]
-            rows.append((name, "", value))
-        rows += [(name, code, True) for name in CODE_FIELDS for code in truth[name]]
+            # A field the generator's truth does not carry stays out, as a value nobody has confirmed would.
+            source = truth["child"] if name.startswith("child.") else truth
+            key = name.split(".", 1)[1] if name.startswith("child.") else name
+            if key in source:
+                rows.append((name, "", source[key]))
+        rows += [(name, code, True) for name in CODE_FIELDS for code in truth.get(name) or []]
         rows += [("agencies", agency, agency) for agency in truth["agencies"]]
         rows += [
             (name, f"{index:03d}", item)
