@@ -13,6 +13,7 @@ from typing import TypeVar
 from extraction.document import Document, Section
 from extraction.facts.agencies import find_agencies
 from extraction.facts.child import find_age, find_ethnicity, find_sex
+from extraction.facts.circumstances import find_harm_source, find_social_care, find_year_incident
 from extraction.facts.codes import Hits, find_harm_types, find_practice_themes, find_risk_factors
 from extraction.facts.findings import find_findings
 from extraction.facts.items import Item
@@ -60,6 +61,18 @@ def extract_record(document: Document, sections: Sequence[Section] | None = None
     record.risk_factors = _take_codes(record, find_risk_factors(index, recommendation_spans))
     record.practice_themes = _take_codes(record, find_practice_themes(index))
     record.agencies = _take_codes(record, find_agencies(index))
+
+    social_care = find_social_care(index, subject, recommendation_spans)
+    child.looked_after = _take(record, "child.looked_after", social_care.looked_after)
+    child.child_protection_plan = _take(
+        record, "child.child_protection_plan", social_care.child_protection_plan
+    )
+    child.child_in_need = _take(record, "child.child_in_need", social_care.child_in_need)
+    child.known_to_social_care = _take(record, "child.known_to_social_care", social_care.known_to_social_care)
+    record.year_incident = _take(
+        record, "year_incident", find_year_incident(index, subject, record.year_published)
+    )
+    record.harm_source = _take(record, "harm_source", find_harm_source(index, subject, recommendation_spans))
 
     record.recommendations = [
         Recommendation(number=item.number, text=item.text, page=document.page_at(item.start))

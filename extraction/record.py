@@ -27,6 +27,11 @@ class Child:
     under_18: bool | None = None
     sex: str | None = None
     ethnicity: str | None = None
+    # Children's social care involvement, each true, false (the report denies it) or null (it does not say).
+    looked_after: bool | None = None
+    child_protection_plan: bool | None = None
+    child_in_need: bool | None = None
+    known_to_social_care: bool | None = None
 
 
 @dataclass
@@ -61,6 +66,9 @@ class ExtractionRecord:
     agencies: list[str] = field(default_factory=list)
     recommendations: list[Recommendation] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    # The year of the death or serious harm that led to the review; who harmed the child (`HARM_SOURCES`).
+    year_incident: int | None = None
+    harm_source: str | None = None
     # Keyed by field name ("child.age_years", "outcome") or by code ("domestic_abuse").
     evidence: dict[str, list[Evidence]] = field(default_factory=dict)
 

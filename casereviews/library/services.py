@@ -40,8 +40,14 @@ LIBRARY_STAFF = {Role.ANALYST, Role.BUSINESS_MANAGER}
 SCALAR_FIELDS = [
     "title", "partnership", "year_published", "framework", "review_type", "methodology", "outcome",
     "death_category", "child.age_years", "child.age_text", "child.age_band", "child.under_18", "child.sex",
-    "child.ethnicity",
+    "child.ethnicity", "year_incident", "harm_source", "child.looked_after", "child.child_protection_plan",
+    "child.child_in_need", "child.known_to_social_care",
 ]
+# Yes-or-no fields: a correction is typed as yes or no.
+BOOLEAN_FIELDS = frozenset({
+    "child.under_18", "child.looked_after", "child.child_protection_plan", "child.child_in_need",
+    "child.known_to_social_care",
+})
 CODE_FIELDS = {
     "harm_types": vocabulary.HARM_TYPES,
     "risk_factors": vocabulary.RISK_FACTORS,
@@ -268,6 +274,7 @@ CORRECTION_CHOICES: dict[str, dict[str, str]] = {
     "death_category": vocabulary.DEATH_CATEGORIES,
     "child.age_band": vocabulary.AGE_BANDS,
     "child.sex": vocabulary.SEXES,
+    "harm_source": vocabulary.HARM_SOURCES,
 }
 
 
@@ -283,7 +290,7 @@ def clean_correction(field: str, raw: Any) -> Any:
             raise InvalidInput(f"Choose one of: {', '.join(CORRECTION_CHOICES[field])}",
                                field_errors={"value": [f"Choose one of: {', '.join(CORRECTION_CHOICES[field])}"]})
         return text
-    if field == "year_published":
+    if field in ("year_published", "year_incident"):
         if not text.isdigit() or not 1900 <= int(text) <= timezone.now().year + 1:
             raise InvalidInput("Enter a year such as 2021", field_errors={"value": ["Enter a year such as 2021"]})
         return int(text)
@@ -296,7 +303,7 @@ def clean_correction(field: str, raw: Any) -> Any:
             message = "Enter the age in years, such as 1.5"
             raise InvalidInput(message, field_errors={"value": [message]})
         return age
-    if field == "child.under_18":
+    if field in BOOLEAN_FIELDS:
         if text.lower() not in {"true", "false", "yes", "no"}:
             raise InvalidInput("Answer yes or no", field_errors={"value": ["Answer yes or no"]})
         return text.lower() in {"true", "yes"}

@@ -49,6 +49,12 @@ FIELD_LABELS = {
     "child.under_18": "Child under 18",
     "child.sex": "Child's sex",
     "child.ethnicity": "Child's ethnicity",
+    "year_incident": "Year of the incident",
+    "harm_source": "Source of harm",
+    "child.looked_after": "Child looked after",
+    "child.child_protection_plan": "Child subject to a child protection plan",
+    "child.child_in_need": "Child in need",
+    "child.known_to_social_care": "Child known to children's social care",
 }
 
 # The fields whose corrections must be one of a fixed set of codes (the service checks the same sets), shown as
@@ -61,10 +67,13 @@ CHOICE_FIELDS: dict[str, dict[str, str]] = {
     "child.age_band": vocabulary.AGE_BANDS,
     "child.sex": vocabulary.SEXES,
     "child.under_18": {"yes": "Yes", "no": "No"},
+    "harm_source": vocabulary.HARM_SOURCES,
+    **{name: {"yes": "Yes", "no": "No"} for name in sorted(services.BOOLEAN_FIELDS - {"child.under_18"})},
 }
 
 CORRECTION_HINTS = {
     "year_published": "A year, such as 2021",
+    "year_incident": "The year of the death or serious harm, such as 2021",
     "child.age_years": "In years: 1.5 for 18 months, 0.25 for 3 months",
 }
 

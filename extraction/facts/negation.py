@@ -137,3 +137,17 @@ def _clause_head(after: str) -> str:
     after = after[:300]
     first_break = _CLAUSE_BREAK.search(after)
     return after if first_break is None else after[: first_break.start()]
+
+
+_HEDGE_BEFORE: Final = _compile(_HEDGES_BEFORE)
+_HEDGE_AFTER: Final = _compile(_HEDGES_AFTER)
+
+
+def is_hedged(before: str, after: str) -> bool:
+    """True when the clause around a mention doubts it ("it is not known whether", "may have been") rather
+    than denies it: a doubted fact is unknown, a denied one is false."""
+    window_before = " ".join(_clause_tail(before).split()[-WINDOW_WORDS:])
+    if _HEDGE_BEFORE.search(_PSEUDO_TRIGGERS.sub(" ", window_before)):
+        return True
+    window_after = " ".join(_clause_head(after).split()[:WINDOW_WORDS])
+    return _HEDGE_AFTER.search(_PSEUDO_TRIGGERS.sub(" ", window_after)) is not None

@@ -21,9 +21,12 @@ REPO = Path(__file__).resolve().parents[2]
 RECORD_KEYS = {
     "source", "sha256", "title", "partnership", "year_published", "framework", "review_type", "methodology",
     "child", "outcome", "death_category", "harm_types", "risk_factors", "practice_themes", "agencies",
-    "recommendations", "findings", "evidence",
+    "recommendations", "findings", "evidence", "year_incident", "harm_source",
 }  # fmt: skip
-CHILD_KEYS = {"age_years", "age_text", "age_band", "under_18", "sex", "ethnicity"}
+CHILD_KEYS = {
+    "age_years", "age_text", "age_band", "under_18", "sex", "ethnicity", "looked_after", "child_protection_plan",
+    "child_in_need", "known_to_social_care",
+}  # fmt: skip
 SHORT = 1200  # words: the shortest report the generator writes, about 11 pages
 
 
