@@ -71,6 +71,7 @@ FILTERS = [
     ("outcome", "died"),
     ("nation", "england"),
 ]
+Result = tuple[str, float, str, bool]  # kind of page, milliseconds, "ok" or the error, served from the page cache
 THEMES = [("harm_types", "neglect"), ("risk_factors", "domestic_abuse"), ("practice_themes", "escalation")]
 
 
@@ -216,9 +217,7 @@ def next_url(rng: random.Random, library: dict[str, Any]) -> tuple[str, str]:
     return "browse list", "/search/browse/"
 
 
-async def client_loop(
-    number: int, base: str, library: dict[str, Any], until: float, results: list[tuple[str, float, str]]
-) -> None:
+async def client_loop(number: int, base: str, library: dict[str, Any], until: float, results: list[Result]) -> None:
     rng = random.Random(number)
     async with httpx.AsyncClient(base_url=base, timeout=30, limits=httpx.Limits(max_connections=1)) as client:
         while time.perf_counter() < until:
@@ -228,13 +227,14 @@ async def client_loop(
                 response = await client.get(url)
                 body = response.content
                 outcome = "ok" if response.status_code == 200 and b"</html>" in body else f"HTTP {response.status_code}"
+                kept = response.headers.get("X-Page-Cache") == "hit"
             except httpx.HTTPError as error:
-                outcome = type(error).__name__
-            results.append((kind, (time.perf_counter() - started) * 1000, outcome))
+                outcome, kept = type(error).__name__, False
+            results.append((kind, (time.perf_counter() - started) * 1000, outcome, kept))
 
 
-async def load(base: str, library: dict[str, Any], clients: int, seconds: float) -> list[tuple[str, float, str]]:
-    results: list[tuple[str, float, str]] = []
+async def load(base: str, library: dict[str, Any], clients: int, seconds: float) -> list[Result]:
+    results: list[Result] = []
     until = time.perf_counter() + seconds
     await asyncio.gather(*(client_loop(number, base, library, until, results) for number in range(clients)))
     return results
@@ -261,10 +261,13 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def report(results: list[tuple[str, float, str]], seconds: float) -> None:
+def report(results: list[Result], seconds: float) -> None:
     by_kind: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
-    for kind, milliseconds, outcome in results:
+    kept: dict[str, int] = defaultdict(int)
+    for kind, milliseconds, outcome, hit in results:
+        kept[kind] += hit
+        kept["all pages"] += hit
         by_kind[kind].append(milliseconds)
         by_kind["all pages"].append(milliseconds)
         if outcome != "ok":
@@ -274,13 +277,14 @@ def report(results: list[tuple[str, float, str]], seconds: float) -> None:
     )
     for what, count in sorted(errors.items()):
         print(f"  {what}: {count}")
-    print("\n| page | requests | p50 | p95 | p99 | max |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    print("\n| page | requests | from the page cache | p50 | p95 | p99 | max |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for kind in ("search", "catalogue entry", "page viewer", "browse list", "all pages"):
         values = by_kind.get(kind, [])
         if values:
             print(
-                f"| {kind} | {len(values)} | {statistics.median(values):.0f} | {percentile(values, 0.95):.0f} | "
+                f"| {kind} | {len(values)} | {kept[kind] / len(values):.0%} | {statistics.median(values):.0f} | "
+                f"{percentile(values, 0.95):.0f} | "
                 f"{percentile(values, 0.99):.0f} | {max(values):.0f} |"
             )
 

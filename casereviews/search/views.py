@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from casereviews.core.errors import DomainError
 from casereviews.library.models import Report, ReportPage
 from casereviews.library.views import _span_on
-from casereviews.search import alerts, catalogue, engine, oai
+from casereviews.search import alerts, catalogue, engine, oai, pagecache
 from casereviews.search.documents import public_reports
 from casereviews.search.forms import AlertForm
 from casereviews.search.selectors import (
@@ -79,6 +79,7 @@ def facet_options_html(group: FacetGroup) -> SafeString:
 
 
 @require_GET
+@pagecache.public_page
 def search(request: HttpRequest) -> HttpResponse:
     search_request, errors = SearchRequest.from_params(request.GET)
     page = search_reports(search_request) if not errors else SearchPage(request=search_request)
@@ -161,6 +162,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @require_GET
+@pagecache.public_page
 def report_page(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """One page of a report in the public library, with the span a snippet came from marked."""
     report = get_object_or_404(public_reports(), pk=pk)
@@ -190,6 +192,7 @@ def report_page(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 
 @require_GET
+@pagecache.public_page
 def report_entry(request: HttpRequest, pk: int) -> HttpResponse:
     """A report's public catalogue entry: only reports in the public library, only confirmed values."""
     entry = catalogue.catalogue_entry(pk)
@@ -224,6 +227,7 @@ def _browse(request: HttpRequest, *, title: str, caption: str, refine_url: str, 
 
 
 @require_GET
+@pagecache.public_page
 def browse(request: HttpRequest) -> HttpResponse:
     counts = catalogue.library_counts()
     return render(
@@ -238,6 +242,7 @@ def browse(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@pagecache.public_page
 def browse_theme(request: HttpRequest, facet: str, code: str) -> HttpResponse:
     label = catalogue.theme_label(facet, code)
     if label is None:
@@ -249,6 +254,7 @@ def browse_theme(request: HttpRequest, facet: str, code: str) -> HttpResponse:
 
 
 @require_GET
+@pagecache.public_page
 def browse_year(request: HttpRequest, year: int) -> HttpResponse:
     filters: dict[str, Any] = {"year_from": year, "year_to": year}
     return _browse(
@@ -261,6 +267,7 @@ def browse_year(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @require_GET
+@pagecache.public_page
 def browse_partnership(request: HttpRequest, slug: str) -> HttpResponse:
     name = catalogue.partnership_named(slug)
     if name is None:
