@@ -32,6 +32,12 @@ SCALAR_FIELDS = (
     "child.ethnicity",
     "outcome",
     "death_category",
+    "year_incident",
+    "harm_source",
+    "child.looked_after",
+    "child.child_protection_plan",
+    "child.child_in_need",
+    "child.known_to_social_care",
 )
 CODE_FIELDS = ("harm_types", "risk_factors", "practice_themes")
 TEXT_MATCH_THRESHOLD = 0.9

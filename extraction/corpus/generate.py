@@ -18,7 +18,7 @@ from typing import Any
 
 from extraction.corpus.blocks import Canonical, Heading, Unit, paginate, render_canonical
 from extraction.corpus.story import TEMPLATES, Case, build_case
-from extraction.corpus.writer import HouseStyleWriter, write_units
+from extraction.corpus.writer import HouseStyleWriter, social_care_truth, write_units
 
 FORMATS = ("pdf", "docx", "txt")
 TRUTH_SCHEMA = "casereviews.synthetic-report-truth/1"
@@ -218,7 +218,11 @@ def _truth(report: GeneratedReport, writer: HouseStyleWriter, seed: int, index: 
             "under_18": True if case.age_years < 18 else (False if stated.age_band else None),
             "sex": stated.sex,
             "ethnicity": stated.ethnicity,
+            **social_care_truth(stated),
         },
+        "year_incident": stated.year_incident,
+        # Null when the report names no one, or names both kinds.
+        "harm_source": next(iter(stated.harm_sources)) if len(stated.harm_sources) == 1 else None,
         "outcome": case.outcome,
         "death_category": stated.death_category,
         "harm_types": sorted(case.harm_types),

@@ -114,6 +114,10 @@ class Stated:
     recommendations: list[tuple[str | None, str]] = field(default_factory=list)
     findings: list[str] = field(default_factory=list)
     pseudonyms: list[str] = field(default_factory=list)
+    year_incident: int | None = None
+    # Who the report says harmed the child, as written: "intra_familial", "extra_familial" or both.
+    harm_sources: set[str] = field(default_factory=set)
+    social_care: dict[str, bool] = field(default_factory=dict)
 
 
 class ReportWriter:
@@ -434,6 +438,7 @@ class ReportWriter:
             self.stated.age_band = age_band(self.stated.age_years)
             self.stated.age_text = f"born on {born}"
             event = "died" if case.outcome == "died" else "was admitted to hospital"
+            self.stated.year_incident = case.incident_date.year
             out.append(
                 [
                     Mark("child.age_years", True),
@@ -487,15 +492,20 @@ class ReportWriter:
         self.stated.death_category = category
         if case.outcome == "died" and self.rng.random() < 0.1:
             self.stated.death_category = None
+            # The same draws as the "month_year" slot, so later text is unchanged; but a death is in its own year.
+            month = self.pick(lexicon.MONTHS)
+            self.rng.randint(0, 1)
+            self.stated.year_incident = case.incident_date.year
             return [
                 Mark("outcome", True),
-                *self.fill("{C} died in {month_year}"),
+                *self.fill(f"{{C}} died in {month} {case.incident_date.year}"),
                 Mark("outcome", False),
                 "; the cause of death has not been ascertained.",
             ]
         if case.outcome == "died":
             assert category is not None
             template = self.pick(_DEATHS[category])
+            self.stated.harm_sources |= _SOURCE_OF_DEATH.get(template, set())
             return [
                 Mark("outcome", True),
                 Mark("death_category", True),
@@ -698,6 +708,7 @@ class ReportWriter:
                     self.commissioning_sentence(),
                     self.child_description(),
                     self.outcome_sentence(),
+                    *(_segments(part) for part in _circumstances(self.case, self.stated)),
                 ]
             )
         )
@@ -778,6 +789,8 @@ class ReportWriter:
             statements.append(self.evidence(code, self.pick(lexicon.RISK_FACTOR_POSITIVE[code])))
         for code in case.harm_types:
             statements.append(self.evidence(code, self.pick(lexicon.HARM_POSITIVE[code])))
+            if code in ("sexual_exploitation", "criminal_exploitation"):
+                self.stated.harm_sources.add("extra_familial")
         for code in case.negated_risk_factors:
             statements.append(self.fill(self.pick(lexicon.RISK_FACTOR_NEGATED[code])))
         for code in case.negated_harm_types:
@@ -1391,3 +1404,116 @@ _BOARD_QUESTIONS = (
 def write_units(rng: random.Random, case: Case, target_words: int) -> tuple[list[Unit], HouseStyleWriter]:
     writer = HouseStyleWriter(rng, case, target_words)
     return writer.write(), writer
+
+
+# Who harmed the child, as some death templates say it.
+_SOURCE_OF_DEATH: dict[str, set[str]] = {
+    "{C} died from head injuries inflicted by a carer.": {"intra_familial"},
+    "{C} was smothered by {mother}.": {"intra_familial"},
+    "{C} was killed by an adult known to the family.": {"extra_familial"},
+}
+_INTRA_FAMILIAL_DEATHS = frozenset({"fatal_physical_abuse", "covert_homicide", "extreme_neglect"})
+_INTRA_FAMILIAL_SENTENCES = (
+    "{C}'s injuries were later found to have been inflicted by {his} stepfather.",
+    "{His} father was subsequently convicted of {his} manslaughter.",
+    "Both parents were later convicted of causing or allowing the death of a child.",
+    "The criminal trial found that {C} had been killed by {his} mother's partner.",
+)
+_EXTRA_FAMILIAL_SENTENCES = (
+    "{C} was killed by a young man unknown to the family.",
+    "{C} had been groomed by older males and was being exploited by a county lines network.",
+    "The police investigation found that {C} had been attacked by a group of older teenagers.",
+)
+_DEATH_YEAR_SENTENCES = (
+    "{C} died on {date}.",
+    "In {month} {year}, {C} died in hospital.",
+    "Following the death of {C} in {month} {year}, the Partnership decided to commission this review.",
+)
+_HARM_YEAR_SENTENCES = (
+    "On {date}, {C} was admitted to hospital with serious injuries.",
+    "In {month} {year}, {C} was taken to hospital by ambulance.",
+    "The incident that led to this review happened in {month} {year}, when {C} was seriously injured.",
+)
+# The child's social care status: (sentence, what it states). Wales kept a child protection register.
+_SOCIAL_CARE_SENTENCES: tuple[tuple[str, dict[str, bool]], ...] = (
+    ("{C} was a looked after child, placed with foster carers.", {"looked_after": True}),
+    (
+        "{C} had been in the care of the local authority under section 20 since {year_before}.",
+        {"looked_after": True},
+    ),
+    ("{C} was subject to a full care order and lived in a children's home.", {"looked_after": True}),
+    (
+        "{C} was subject to a child protection plan under the category of neglect.",
+        {"child_protection_plan": True},
+    ),
+    ("In {year_before} {C} was made subject to a child protection plan.", {"child_protection_plan": True}),
+    ("{C} was supported as a child in need under section 17.", {"child_in_need": True}),
+    ("{C} had a child in need plan, which was reviewed every three months.", {"child_in_need": True}),
+    ("{C} was known to children's social care.", {"known_to_social_care": True}),
+    ("A social worker was allocated to {C} in {year_before}.", {"known_to_social_care": True}),
+    ("{C} was not known to children's social care.", {"known_to_social_care": False}),
+    ("{C} had never been subject to a child protection plan.", {"child_protection_plan": False}),
+    ("{C} was not a looked after child.", {"looked_after": False}),
+)
+_SOCIAL_CARE_DISTRACTORS = (
+    "{C}'s older brother had been looked after by the local authority.",
+    "It is not known whether {C} had been assessed as a child in need.",
+    "When a child is subject to a child protection plan, the core group should meet regularly.",
+)
+
+
+def _circumstances(case: Case, stated: Stated) -> list[str]:
+    """Sentences on the incident's date, who harmed the child and the child's social care status, recorded in
+    `stated`. Drawn from their own generator so that the rest of the report is the same as without them."""
+    rng = random.Random(f"circumstances:{case.pseudonym}:{case.child.full}:{case.incident_date.isoformat()}")
+    he = "he" if case.sex == "male" else "she"
+    his = "his" if case.sex == "male" else "her"
+    slots = {
+        "C": case.pseudonym,
+        "he": he,
+        "his": his,
+        "His": his.capitalize(),
+        "date": f"{case.incident_date.day} {lexicon.MONTHS[case.incident_date.month - 1]} {case.incident_date.year}",
+        "month": lexicon.MONTHS[case.incident_date.month - 1],
+        "year": str(case.incident_date.year),
+        "year_before": str(case.incident_date.year - 1),
+    }
+    out: list[str] = []
+    if rng.random() < 0.7:
+        pool = _DEATH_YEAR_SENTENCES if case.outcome == "died" else _HARM_YEAR_SENTENCES
+        out.append(rng.choice(pool).format_map(slots))
+        stated.year_incident = case.incident_date.year
+    if case.death_category in _INTRA_FAMILIAL_DEATHS and rng.random() < 0.7:
+        out.append(rng.choice(_INTRA_FAMILIAL_SENTENCES).format_map(slots))
+        stated.harm_sources.add("intra_familial")
+    elif case.death_category == "homicide" and rng.random() < 0.7:
+        out.append(rng.choice(_EXTRA_FAMILIAL_SENTENCES).format_map(slots))
+        stated.harm_sources.add("extra_familial")
+    welsh = case.framework == "wales"
+    for sentence, states in rng.sample(_SOCIAL_CARE_SENTENCES, rng.choice((0, 1, 1, 2))):
+        if any(stated.social_care.get(flag, value) != value for flag, value in states.items()):
+            continue  # never state a status and its denial
+        if welsh:
+            sentence = sentence.replace(
+                "subject to a child protection plan", "on the child protection register"
+            )
+        out.append(sentence.format_map(slots))
+        stated.social_care.update(states)
+    if rng.random() < 0.3:
+        out.append(rng.choice(_SOCIAL_CARE_DISTRACTORS).format_map(slots))
+    return out
+
+
+def _segments(text: str) -> Segments:
+    return [text]
+
+
+def social_care_truth(stated: Stated) -> dict[str, bool | None]:
+    """The four flags as the report states them; a plan or being looked after is involvement with social care."""
+    flags: dict[str, bool | None] = {
+        flag: stated.social_care.get(flag)
+        for flag in ("looked_after", "child_protection_plan", "child_in_need", "known_to_social_care")
+    }
+    if any(flags[flag] is True for flag in ("looked_after", "child_protection_plan", "child_in_need")):
+        flags["known_to_social_care"] = True
+    return flags

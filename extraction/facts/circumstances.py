@@ -144,7 +144,17 @@ def _about_child(index: TextIndex, subject: Subject, start: int, end: int) -> bo
     return (
         _PRONOUN_SUBJECT.search(clause) is not None
         or _CHILD_GROUP.search(clause) is not None
-        or subject.mentions(folded[sentence_start:sentence_end]) is not None
+        # The phrase's own words ("a child in need meeting") do not name the child, nor does a running header
+        # ("Serious Case Review: Child Y | Page 3") read into the sentence.
+        or subject.mentions(_without_furniture(index, sentence_start, start) + " " + folded[end:sentence_end])
+        is not None
+    )
+
+
+def _without_furniture(index: TextIndex, start: int, end: int) -> str:
+    return "".join(
+        " " if index.is_furniture(offset) else char
+        for offset, char in enumerate(index.folded[start:end], start)
     )
 
 
