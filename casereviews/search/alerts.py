@@ -64,7 +64,10 @@ def canonical_params(params: QueryDict) -> str:
         parse_query(request.q)
     except QueryError as error:
         raise InvalidInput(error.message) from None
-    return request.to_params(sort="relevance").urlencode()
+    canonical = request.to_params(sort="relevance").urlencode()
+    if len(canonical) > SavedSearch._meta.get_field("params").max_length:  # type: ignore[operator]
+        raise InvalidInput("This search is too long to save. Remove some words or filters.")
+    return canonical
 
 
 def describe(params: str) -> str:

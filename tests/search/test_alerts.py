@@ -234,3 +234,10 @@ def test_the_search_page_offers_alerts_and_the_feed_for_its_search(library, clie
     assert f'href="{reverse("search:alert_new")}?q=neglected"' in page
     assert f'href="{reverse("search:feed")}?q=neglected"' in page
     assert 'rel="alternate" type="application/atom+xml"' in page
+
+
+@pytest.mark.django_db
+def test_a_search_too_long_to_save_is_refused_with_the_reason(library, client):
+    many = [f"partnership number {n}" for n in range(120)]
+    response = client.get(reverse("search:alert_new"), {"q": "neglect", "partnership": many})
+    assert response.status_code == 400 and "too long to save" in response.content.decode()
