@@ -244,7 +244,7 @@ _YEAR_RE: Final = re.compile(_YEAR)
 _DATE: Final = (
     rf"(?:on |in |during |by |of )?(?:(?:the )?\d{{1,2}}(?:st|nd|rd|th)? (?:of )?{_MONTH},? {_YEAR}"
     rf"|(?:early |late |mid-?|the end of |the beginning of |the summer of |the spring of |the autumn of "
-    rf"|the winter of )?(?:{_MONTH},? )?{_YEAR}|\d{{1,2}}/\d{{1,2}}/{_YEAR})"
+    rf"|the winter of )?(?:{_MONTH},? )?{_YEAR}|\d{{1,2}}[/.-]\d{{1,2}}[/.-]{_YEAR})"
 )
 # Words for the child's death and for serious harm to the child; a death outranks an earlier admission.
 _DEATH_EVENT: Final = (
@@ -266,6 +266,7 @@ _DATE_THEN_EVENT: Final = re.compile(
     rf"(?<![a-z0-9])(?:on|in|during) {_DATE.removeprefix('(?:on |in |during |by |of )?')},? [^.;:]{{0,80}}?"
     rf"(?P<event>{_DEATH_EVENT}|{_HARM_EVENT})(?![a-z])"
 )
+_BORN_BEFORE: Final = re.compile(r"born\W*(?:on\W*)?$")
 _DEATH_RE: Final = re.compile(rf"^(?:{_DEATH_EVENT})$")
 _EARLIEST_YEAR: Final = 1980
 
@@ -286,6 +287,8 @@ def find_year_incident(
             # The date ends one pattern and starts the other; text between them may hold other years.
             years_said = _YEAR_RE.findall(match.group())
             year = int(years_said[-1] if date_last else years_said[0])
+            if not date_last and _BORN_BEFORE.search(folded, max(0, match.start() - 20), match.start() + 3):
+                continue  # "born on 7 October 2015 and died on ...": the first date is the birth
             if year < _EARLIEST_YEAR or (year_published is not None and year > year_published):
                 continue
             sentence_start, sentence_end = index.context_span(event_start, event_end)
@@ -341,8 +344,9 @@ _HARM_SOURCE_PATTERNS: Final[dict[str, tuple[str, ...]]] = {
     "intra_familial": (
         rf"{_HARMED_BY} {_FAMILY}(?![a-z])",
         rf"{_FAMILY} (?:was|were|has been|had been) (?:subsequently |later |both )?(?:convicted|charged|found"
-        r" guilty|sentenced|jailed|imprisoned)(?: [a-z]+){0,3} (?:of|with|for) (?:(?:the )?(?:murder|manslaughter"
-        r"|causing or allowing|child cruelty|cruelty|wilful neglect|causing grievous|grievous bodily harm|gbh"
+        r" guilty|sentenced|jailed|imprisoned)(?: [a-z]+){0,3} (?:of|with|for) (?:(?:the |his |her |their )?"
+        r"(?:murder|manslaughter|causing or allowing|child cruelty|cruelty|wilful neglect|causing grievous"
+        r"|grievous bodily harm|gbh"
         r"|(?:child )?sexual (?:abuse|assault)|rape|familial))",
         rf"{_FAMILY} (?:killed|murdered|shook|stabbed|strangled|suffocated|smothered|fatally [a-z]+)"
         r" (?:him|her)(?![a-z])",
@@ -368,6 +372,12 @@ _HARM_SOURCE: Final = PhraseSet(
         for number, pattern in enumerate(patterns)
     }
 )
+# A denial that governs a whole clause, further back than the negation window reads: "there is nothing to
+# suggest that Child V was at risk of sexual exploitation".
+_WIDE_DENIAL: Final = re.compile(
+    r"(?<![a-z])(?:nothing to (?:suggest|indicate)|no (?:evidence|indication|suggestion|information|concerns?)"
+    r"|not aware|no reason to (?:believe|suspect))(?![a-z])[^;:]*$"
+)
 # One source is kept only when it has at least this many times the other's mentions.
 _DOMINANCE: Final = 2
 
@@ -391,6 +401,8 @@ def find_harm_source(
             if _GENERIC_CHILD.search(before[-60:]):
                 continue
         elif not _about_child(index, subject, start, end):
+            continue
+        if _WIDE_DENIAL.search(before[-120:]):
             continue
         if not is_affirmed(before, folded[end:sentence_end], Scope.RISK) or _COUNTERFACTUAL.search(
             before[-60:]

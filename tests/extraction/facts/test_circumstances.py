@@ -182,6 +182,12 @@ def test_a_birth_another_persons_death_a_meeting_or_a_hedge_gives_no_incident_ye
     assert year_of(text) is None
 
 
+def test_a_date_of_birth_before_the_death_is_not_the_incident_year():
+    text = "Child A was born on 7th October 2015 and died on 16.02.2016 at the family home."
+
+    assert year_of(text) == 2016
+
+
 def test_an_incident_year_after_publication_is_not_believed():
     assert year_of("Child A died in 2024.", year_published=2022) is None
 
@@ -192,6 +198,7 @@ def test_an_incident_year_after_publication_is_not_believed():
         ("Baby H was killed by her stepfather, who was later convicted of murder.", "intra_familial"),
         ("Child A died from injuries inflicted by his father.", "intra_familial"),
         ("Both parents were convicted of causing or allowing the death of a child.", "intra_familial"),
+        ("Child A's father was subsequently convicted of his manslaughter.", "intra_familial"),
         ("Child J was being exploited by a county lines gang.", "extra_familial"),
         ("Child K was fatally stabbed by an adult unknown to the family.", "extra_familial"),
         ("Child L was sexually exploited by a group of adult men in the town.", "extra_familial"),
@@ -207,6 +214,7 @@ def test_the_source_of_harm_is_read_from_who_harmed_the_child(text, source):
         "Child L took his own life in 2020.",
         "Zara's mother had been assaulted by her ex-partner on several occasions.",
         "There was no evidence that Child A was criminally exploited.",
+        "There is nothing to suggest that Child V was at risk of sexual exploitation by adults in the area.",
         "It is not known whether Child A had been exploited by older young people.",
         "Child A's older brother was involved in county lines.",
         "Child A lived with her mother and attended school regularly.",
