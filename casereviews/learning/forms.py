@@ -40,6 +40,13 @@ class SelectionForm(forms.Form):
     partnership = _select("Partnership")
     framework = _select("Framework")
     review_type = _select("Type of review")
+    search = forms.CharField(
+        label="Only reviews matching a search",
+        help_text="Set by “Analyse these reviews” on the search page or a saved search",
+        required=False,
+        max_length=2000,
+        widget=forms.TextInput(attrs={"class": "govuk-input"}),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -58,6 +65,21 @@ class SelectionForm(forms.Form):
         self.fields["partnership"].choices = [("", "All partnerships")] + [  # type: ignore[attr-defined]
             (str(pk), name) for pk, name in choices["partnership"]
         ]
+
+    def clean_search(self) -> str:
+        from casereviews.search.alerts import search_request_of
+        from casereviews.search.query import QueryError, parse_query
+
+        params = self.cleaned_data.get("search", "").strip().lstrip("?")
+        if not params:
+            return ""
+        request = search_request_of(params)
+        try:
+            parse_query(request.q)
+        except QueryError as error:
+            raise forms.ValidationError(f"The search cannot be read: {error.message}") from None
+        # The canonical form (no page, no sort), so the same search always has the same analysis address.
+        return str(request.to_params(sort="relevance").urlencode())
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -78,6 +100,7 @@ class SelectionForm(forms.Form):
             partnership=int(data["partnership"]) if data.get("partnership") else None,
             framework=data.get("framework") or "",
             review_type=data.get("review_type") or "",
+            search=data.get("search") or "",
         )
 
 
@@ -110,6 +133,21 @@ class BriefingDraftForm(GdsForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["theme"].choices = [("", "Choose a theme"), *theme_choices()]  # type: ignore[attr-defined]
+
+    def clean_search(self) -> str:
+        from casereviews.search.alerts import search_request_of
+        from casereviews.search.query import QueryError, parse_query
+
+        params = self.cleaned_data.get("search", "").strip().lstrip("?")
+        if not params:
+            return ""
+        request = search_request_of(params)
+        try:
+            parse_query(request.q)
+        except QueryError as error:
+            raise forms.ValidationError(f"The search cannot be read: {error.message}") from None
+        # The canonical form (no page, no sort), so the same search always has the same analysis address.
+        return str(request.to_params(sort="relevance").urlencode())
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -31,6 +31,9 @@ class Selection:
     partnership: int | None = None
     framework: str = ""
     review_type: str = ""
+    # A search as the search page writes it in its address ("q=neglect&risk_factors=domestic_abuse"), which is
+    # also what a saved search stores: only the reviews it matches are analysed.
+    search: str = ""
 
     @property
     def is_regional(self) -> bool:
@@ -53,6 +56,10 @@ class Selection:
         if self.partnership:
             partnership = Partnership.objects.filter(pk=self.partnership).first()
             parts.append(f"partnership: {partnership or 'none'}")
+        if self.search:
+            from casereviews.search.alerts import describe as describe_search
+
+            parts.append(f"matching the search “{describe_search(self.search)}”")
         return "; ".join(parts) or "all reviews"
 
 
@@ -74,6 +81,12 @@ def analysis_records(selection: Selection) -> QuerySet[AnalysisRecord]:
             records = records.filter(**{name: getattr(selection, name)})
     if selection.partnership is not None:
         records = records.filter(partnership_id=selection.partnership)
+    if selection.search:
+        from casereviews.search.alerts import matching_report_ids
+
+        # The search index holds only public, confirmed reports; while it is being built nothing matches, rather
+        # than everything, so a table never claims to describe a search it did not apply.
+        records = records.filter(report_id__in=matching_report_ids(selection.search) or [])
     return records
 
 

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from html import escape
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -112,6 +113,8 @@ def search(request: HttpRequest) -> HttpResponse:
             ),
             "export_csv": f"{reverse('search:export', args=['csv'])}?{search_request.to_params().urlencode()}",
             "export_json": f"{reverse('search:export', args=['json'])}?{search_request.to_params().urlencode()}",
+            "analysis_url": f"{reverse('learning:analysis')}?"
+            + urlencode({"search": search_request.to_params(sort="relevance").urlencode()}),
             "alert_url": f"{reverse('search:alert_new')}?{search_request.to_params(sort='relevance').urlencode()}",
             "feed_url": f"{reverse('search:feed')}?{search_request.to_params(sort='relevance').urlencode()}"
             if not errors
