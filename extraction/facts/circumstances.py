@@ -131,6 +131,10 @@ def _about_child(index: TextIndex, subject: Subject, start: int, end: int) -> bo
     """Whether the phrase at `start` is said of the subject child, not of another person or of children."""
     folded = index.folded
     sentence_start, sentence_end = index.context_span(start, end)
+    # A full stop the splitter took for an initial ("... for Child N. A meeting ...") still ends the sentence.
+    stops_before = list(_SENTENCE_STOP.finditer(folded, sentence_start, start))
+    if stops_before:
+        sentence_start = stops_before[-1].end()
     before = folded[sentence_start:start]
     window = " ".join(before.split()[-8:])
     if _GENERIC_CHILD.search(window):
@@ -146,9 +150,30 @@ def _about_child(index: TextIndex, subject: Subject, start: int, end: int) -> bo
         or _CHILD_GROUP.search(clause) is not None
         # The phrase's own words ("a child in need meeting") do not name the child, nor does a running header
         # ("Serious Case Review: Child Y | Page 3") read into the sentence.
-        or subject.mentions(_without_furniture(index, sentence_start, start) + " " + folded[end:sentence_end])
-        is not None
+        or subject.mentions(_own_sentence(index, sentence_start, start, end, sentence_end)) is not None
     )
+
+
+_SENTENCE_STOP: Final = re.compile(r"[.!?][\"')\]]*\s")
+
+
+def _own_sentence(index: TextIndex, sentence_start: int, start: int, end: int, sentence_end: int) -> str:
+    """The words either side of a phrase up to a full stop, without the phrase: sentences that the splitter
+    left joined (a PDF's table rows, a missed break) do not lend the phrase a neighbour's mention of the
+    child."""
+    folded = index.folded
+    stops_before = list(_SENTENCE_STOP.finditer(folded, sentence_start, start))
+    own_start = stops_before[-1].end() if stops_before else sentence_start
+    stop_after = _SENTENCE_STOP.search(folded, end, sentence_end)
+    own_end = stop_after.start() if stop_after else sentence_end
+    own = _without_furniture(index, own_start, start) + " " + folded[end:own_end]
+    return _FAMILY_SERVICE.sub(" ", own)
+
+
+# "Family" names the child's household, but not in a service's name ("the family support worker").
+_FAMILY_SERVICE: Final = re.compile(
+    r"(?<![a-z])family (?=support|worker|court|practitioner|liaison|nurse|hub|service|help|group|centre)"
+)
 
 
 def _without_furniture(index: TextIndex, start: int, end: int) -> str:

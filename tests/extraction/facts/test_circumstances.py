@@ -228,3 +228,17 @@ def test_a_report_that_names_both_sources_equally_gives_no_source():
     text = "Child A was assaulted by her father. Child A was also sexually exploited by older men."
 
     assert source_of(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Records said little about what this meant for Child N. A child in need meeting was held in May 2019.",
+        "01/12/2019 | GP | A referral was made to Children's Social Care by the family support worker.",
+    ],
+)
+def test_a_meeting_or_referral_in_a_sentence_that_does_not_name_the_child_says_nothing_about_them(text):
+    values = social_care_of(text)
+
+    assert values["child_in_need"] is None
+    assert values["known_to_social_care"] is None
