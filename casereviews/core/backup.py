@@ -1,0 +1,340 @@
+"""Backing up and restoring everything that cannot be rebuilt: the database's rows and the stored files.
+
+An archive is a tar of `manifest.json`, `database.jsonl` (Django's portable serialisation, one row a line, the
+same on SQLite and PostgreSQL) and `files/<sha256>` for every stored file. The manifest records the SHA-256 of every
+other member, so a restore refuses an archive that was altered or damaged before it touches anything. Derived data
+(the search index, analysis records, the index's change table) is left out and rebuilt after a restore. See
+docs/adr/0011-backup-and-restore.md.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import tarfile
+import tempfile
+import time
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from typing import IO, Any
+
+from django.apps import apps
+from django.conf import settings
+from django.core import serializers
+from django.core.management import call_command
+from django.core.management.color import no_style
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.recorder import MigrationRecorder
+from django.utils import timezone
+
+from casereviews.core.audit import audit_record, audit_verify
+from casereviews.core.errors import InvalidInput
+from casereviews.core.files import blob_path
+from casereviews.core.models import AuditEvent
+
+FORMAT = "casereviews-backup"
+VERSION = 1
+MANIFEST = "manifest.json"
+DATABASE = "database.jsonl"
+_BATCH = 2000
+# Rebuilt from the rest after a restore (analysis_rebuild, search_rebuild), so not worth carrying or trusting.
+DERIVED_MODELS = ("learning.analysisrecord", "search.indexchange")
+_BLOB_NAME = re.compile(r"^[0-9a-f]{64}$")
+_CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class BackupOutcome:
+    records: int
+    files: int
+    bytes: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class RestoreOutcome:
+    records: int
+    files: int
+    audit_entries: int
+    analysis_records: int
+    reports_indexed: int
+    seconds: float
+
+
+def _sha256_of(handle: IO[bytes], copy_to: IO[bytes] | None = None) -> str:
+    digest = hashlib.sha256()
+    while chunk := handle.read(_CHUNK):
+        digest.update(chunk)
+        if copy_to is not None:
+            copy_to.write(chunk)
+    return digest.hexdigest()
+
+
+def _kept_models() -> list[type[Any]]:
+    return [
+        model
+        for model in apps.get_models()
+        if model._meta.managed and not model._meta.proxy and model._meta.label_lower not in DERIVED_MODELS
+    ]
+
+
+def _record_counts() -> dict[str, int]:
+    # The base manager: a default manager that hides rows (archived, soft-deleted) must not hide them from a backup.
+    return {model._meta.label_lower: model._base_manager.count() for model in _kept_models()}
+
+
+def _applied_migrations() -> list[str]:
+    return sorted(f"{app}.{name}" for app, name in MigrationRecorder(connection).applied_migrations())
+
+
+def _stored_blobs() -> list[Path]:
+    root = Path(settings.FILE_STORE_ROOT)
+    # Only complete files: a write in progress is a temporary name beside its final one (see files.store_blob).
+    return sorted(path for path in root.glob("*/*/*") if path.is_file() and _BLOB_NAME.match(path.name))
+
+
+class _FullPrecisionEncoder(DjangoJSONEncoder):
+    """Django's encoder drops a time's last three digits of microseconds; a restore must give back what was stored."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, (datetime.datetime, datetime.time)):
+            return o.isoformat()
+        return super().default(o)
+
+
+def _dump_rows(path: Path) -> None:
+    # Streamed a model and a batch at a time, not `dumpdata` (whose JSON keeps only milliseconds) held in memory.
+    with path.open("w", encoding="utf-8") as out:
+        for model in _kept_models():
+            rows = model._base_manager.order_by("pk").iterator(chunk_size=_BATCH)
+            while batch := list(islice(rows, _BATCH)):
+                for row in serializers.serialize("python", batch):
+                    out.write(json.dumps(row, cls=_FullPrecisionEncoder, ensure_ascii=False) + "\n")
+
+
+def _load_rows(path: Path) -> None:
+    loaded: set[type[Any]] = set()
+    with path.open(encoding="utf-8") as lines:
+        while batch := [json.loads(line) for line in islice(lines, _BATCH)]:
+            for item in serializers.deserialize("python", batch):
+                item.save()
+                loaded.add(type(item.object))
+    # Foreign keys are checked at commit on PostgreSQL; SQLite is asked now. Sequences continue after the loaded ids.
+    connection.check_constraints()
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), list(loaded)):
+            cursor.execute(statement)
+
+
+def backup_create(*, out: Path) -> BackupOutcome:
+    """Write an archive of the database and every stored file to `out`, replacing it only once it is complete."""
+    began = time.perf_counter()
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".backup-") as work:
+        dump = Path(work) / DATABASE
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # One snapshot for every table, so rows written during the dump cannot point at rows missing from it.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            counts = _record_counts()
+            migrations = _applied_migrations()
+            _dump_rows(dump)
+        members: dict[str, str] = {}
+        with dump.open("rb") as handle:
+            members[DATABASE] = _sha256_of(handle)
+        blobs = _stored_blobs()
+        for path in blobs:
+            with path.open("rb") as handle:
+                digest = _sha256_of(handle)
+            if digest != path.name:
+                raise InvalidInput(f"Stored file {path.name} is damaged: its content does not match its name")
+            members[f"files/{digest}"] = digest
+        manifest = {
+            "format": FORMAT,
+            "version": VERSION,
+            "created_at": timezone.now().isoformat(),
+            "database_vendor": connection.vendor,
+            "migrations": migrations,
+            "counts": {"records": counts, "files": len(blobs)},
+            "members": members,
+        }
+        partial = Path(work) / "archive.tar"
+        with tarfile.open(partial, "w") as archive:
+            encoded = json.dumps(manifest, indent=2, sort_keys=True).encode("utf-8")
+            info = tarfile.TarInfo(MANIFEST)
+            info.size, info.mtime = len(encoded), int(time.time())
+            archive.addfile(info, io.BytesIO(encoded))
+            archive.add(dump, arcname=DATABASE)
+            for path in blobs:
+                archive.add(path, arcname=f"files/{path.name}")
+        os.replace(partial, out)
+    size = out.stat().st_size
+    audit_record(
+        actor=None,
+        action="backup.create",
+        summary=f"Backup written: {sum(counts.values())} records, {len(blobs)} files, {size} bytes",
+    )
+    return BackupOutcome(
+        records=sum(counts.values()), files=len(blobs), bytes=size, seconds=time.perf_counter() - began
+    )
+
+
+def _altered(what: str) -> InvalidInput:
+    return InvalidInput(f"The archive has been altered or damaged ({what}); nothing was restored")
+
+
+def _read_manifest(archive: tarfile.TarFile) -> dict[str, Any]:
+    try:
+        member = archive.getmember(MANIFEST)
+        handle = archive.extractfile(member)
+        manifest = json.loads(handle.read().decode("utf-8")) if handle is not None else None
+    except (KeyError, ValueError) as error:
+        raise InvalidInput("This is not a Case Reviews backup: it has no readable manifest") from error
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise InvalidInput("This is not a Case Reviews backup: its manifest is not one")
+    if manifest.get("version") != VERSION:
+        raise InvalidInput(f"This backup is format version {manifest.get('version')}; this code reads {VERSION}")
+    return manifest
+
+
+def _unpack_checked(archive: tarfile.TarFile, manifest: dict[str, Any], staging: Path) -> None:
+    """Copy every member into `staging`, refusing the archive if any member differs from what the manifest says."""
+    expected: dict[str, str] = manifest.get("members") or {}
+    if DATABASE not in expected:
+        raise _altered("the manifest lists no database")
+    for name, digest in expected.items():
+        if name.startswith("files/") and not (name == f"files/{digest}" and _BLOB_NAME.match(digest)):
+            raise _altered(f"{name} is not named by its hash")
+    seen: set[str] = set()
+    for member in archive:
+        if member.name == MANIFEST:
+            continue
+        if member.name not in expected or not member.isreg() or member.name in seen:
+            raise _altered(f"unexpected member {member.name}")
+        seen.add(member.name)
+        source = archive.extractfile(member)
+        assert source is not None  # a regular file always has content
+        target = staging / member.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("wb") as copy:
+            digest = _sha256_of(source, copy_to=copy)
+        if digest != expected[member.name]:
+            raise _altered(f"{member.name} does not match its recorded SHA-256")
+    missing = sorted(set(expected) - seen)
+    if missing:
+        raise _altered(f"{len(missing)} listed members are missing, first {missing[0]}")
+
+
+def _holds_data() -> bool:
+    if AuditEvent._meta.db_table not in connection.introspection.table_names():
+        return False
+    user_model = apps.get_model(settings.AUTH_USER_MODEL)
+    return AuditEvent.objects.exists() or user_model._base_manager.exists()
+
+
+def _check_schema_matches(manifest: dict[str, Any]) -> None:
+    archived, here = set(manifest.get("migrations") or []), set(_applied_migrations())
+    if archived - here:
+        raise InvalidInput(
+            f"This backup was made by newer code ({len(archived - here)} migrations this code does not have, "
+            f"first {sorted(archived - here)[0]}); restore it with the version that made it"
+        )
+    if here - archived:
+        raise InvalidInput(
+            f"This backup was made before {len(here - archived)} migrations this code has applied "
+            f"(first {sorted(here - archived)[0]}); restore it with the version that made it, then migrate"
+        )
+
+
+def _empty_every_table() -> None:
+    tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+    # PostgreSQL truncates, which the audit table's row triggers allow; SQLite deletes, which its trigger allows.
+    statements = connection.ops.sql_flush(no_style(), tables, reset_sequences=True, allow_cascade=False)
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+
+
+def _migrations_pending() -> bool:
+    executor = MigrationExecutor(connection)
+    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
+def backup_restore(*, archive_path: Path, force: bool = False) -> RestoreOutcome:
+    """Replace the database's rows and add the stored files from an archive, all or nothing, then rebuild the
+    derived data. A database that already holds data is replaced only with `force`."""
+    from casereviews.learning.services import analysis_records_rebuild
+    from casereviews.search.services import index_rebuild
+
+    began = time.perf_counter()
+    store = Path(settings.FILE_STORE_ROOT)
+    store.mkdir(parents=True, exist_ok=True)
+    # Beside the store, so moving a checked file into place is a rename on one file system.
+    staging = Path(tempfile.mkdtemp(dir=store.parent, prefix=".restore-"))
+    try:
+        try:
+            with tarfile.open(archive_path, "r") as archive:
+                manifest = _read_manifest(archive)
+                _unpack_checked(archive, manifest, staging)
+        except (OSError, tarfile.TarError) as error:
+            raise InvalidInput(f"{archive_path} cannot be read as a backup archive: {error}") from error
+        if _holds_data() and not force:
+            raise InvalidInput(
+                "The target database already holds data; a restore would replace all of it. "
+                "Restore into an empty database, or use --force to replace it"
+            )
+        call_command("migrate", interactive=False, verbosity=0)
+        _check_schema_matches(manifest)
+        expected_counts: dict[str, int] = manifest["counts"]["records"]
+        blobs = sorted((staging / "files").glob("*")) if (staging / "files").exists() else []
+        with transaction.atomic():
+            _empty_every_table()
+            _load_rows(staging / DATABASE)
+            counts = _record_counts()
+            differing = sorted(
+                label
+                for label in set(counts) | set(expected_counts)
+                if counts.get(label, 0) != expected_counts.get(label, 0)
+            )
+            if differing:
+                raise InvalidInput(f"The restored records do not match the manifest's counts: {', '.join(differing)}")
+            checked, broken = audit_verify()
+            if broken is not None:
+                raise InvalidInput(f"The restored audit chain is broken at entry #{broken.sequence}: {broken.reason}")
+            for blob in blobs:
+                target = blob_path(blob.name)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(blob, target)
+            audit_record(
+                actor=None,
+                action="backup.restore",
+                summary=f"Restored from the backup made {manifest['created_at']}: "
+                f"{sum(counts.values())} records, {len(blobs)} files, {checked} audit entries verified",
+            )
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    if _migrations_pending():
+        raise InvalidInput("The restored database has unapplied migrations; run migrate")
+    analysed = analysis_records_rebuild()
+    indexed = index_rebuild().reports
+    checked, broken = audit_verify()
+    if broken is not None:
+        raise InvalidInput(f"The audit chain is broken at entry #{broken.sequence} after the restore: {broken.reason}")
+    return RestoreOutcome(
+        records=sum(counts.values()),
+        files=len(blobs),
+        audit_entries=checked,
+        analysis_records=analysed,
+        reports_indexed=indexed,
+        seconds=time.perf_counter() - began,
+    )
