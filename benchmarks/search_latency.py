@@ -16,6 +16,8 @@ DESIGN.md targets: p95 < 100 ms with snippets and facets; the service adds <= 50
    full with a facet filter. Each query runs `--repeats` times through both paths, alternately:
    (a) the raw engine: tantivy's own query parser (conjunction by default, as the service), `searcher.search`,
        one `aggregate` per facet set, and the same page-level snippet search, written directly against tantivy;
+       its phrases check word positions on `body`, not the word pairs the service looks up, so it is also the
+       yardstick for them (and its hit counts, compared below, check that the pairs find the same reports);
    (b) the service: `casereviews.search.selectors.search_reports`, exactly what the page and the API call
        (our query parser, the engine, labels, escaping, URLs).
    p50 and p95 are reported per class and mode, with the ratio service / raw.

@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -46,12 +47,14 @@ FACETS: tuple[str, ...] = (
     "methodology",
 )
 TEXT_FIELDS = (("title", 3.0), ("body", 1.0))
+# A text field's adjacent word pairs, so that a phrase is looked up rather than assembled from word positions.
+PAIR_FIELDS = {"body": "body_pairs"}
 PAGE_FIELDS = (("page_text", 1.0),)
 SNIPPET_CHARS = 240
 FACET_BUCKETS = 1000
 WRITER_HEAP = 256 * 1024 * 1024
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the body's word pairs
 
 
 def _schema() -> tantivy.Schema:
@@ -69,6 +72,12 @@ def _schema() -> tantivy.Schema:
     builder.add_integer_field("page", stored=True)
     builder.add_integer_field("page_offset", stored=True)
     builder.add_text_field("page_text", stored=True, tokenizer_name="en_stem")
+    # The body's adjacent word pairs as `en_stem` analyses them, one token each ("child_was"), at the position
+    # of the pair's first word (see `word_pairs`). A two-word phrase is then one term, whose frequency is the
+    # phrase's, and a longer phrase a phrase of pairs: the positions of "of_the" are far fewer than those of
+    # "of" and "the", which is what made a phrase of common words take hundreds of milliseconds. Last, so the
+    # other fields keep their numbers in an index built before it (which `current_generation` then refuses).
+    builder.add_text_field("body_pairs", tokenizer_name="whitespace")
     return builder.build()
 
 
@@ -81,6 +90,27 @@ ANALYZER = (
     .filter(tantivy.Filter.stemmer("english"))
     .build()
 )
+# The same words before any filter, to find where `en_stem` drops a long word but still counts its position.
+_SPLITTER = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).build()
+LONG_WORD_BYTES = 40  # `remove_long(40)` above: a word of 40 bytes or more is not indexed
+NO_PAIR = "_"  # where a pair would include a dropped word; no word contains "_", so no query reaches it
+
+
+def analysed_words(text: str) -> list[str | None]:
+    """`text`'s words as the text fields index them, one per position, None where a long word was dropped."""
+    stems = iter(ANALYZER.analyze(text))
+    return [next(stems) if len(word.encode()) < LONG_WORD_BYTES else None for word in _SPLITTER.analyze(text)]
+
+
+def _pair(first: str | None, second: str | None) -> str:
+    return NO_PAIR if first is None or second is None else f"{first}_{second}"
+
+
+def word_pairs(text: str) -> str:
+    """The pairs field's text: one token per pair of adjacent words, in order, so that each sits at the
+    position of its first word."""
+    words = analysed_words(text)
+    return " ".join(_pair(first, second) for first, second in pairwise(words))
 
 
 @dataclass(frozen=True)
@@ -118,11 +148,13 @@ class IndexedReport:
 
 def report_documents(report: IndexedReport) -> list[tantivy.Document]:
     year = report.year or 0
+    body = "\n".join(page.text for page in report.pages)
     main = tantivy.Document(
         kind="report",
         report_id=report.report_id,
         title=report.title,
-        body="\n".join(page.text for page in report.pages),
+        body=body,
+        body_pairs=word_pairs(body),
         year=year,
         sort_date=year * 1_000_000_000 + report.report_id,
         digest=report.digest,
@@ -151,12 +183,15 @@ def page_of(number: int, start: int, text: str) -> IndexedPage:
 
 
 def current_generation(root: Path) -> Path | None:
+    """The live generation; None when there is none, or when it was built before the word pairs, whose
+    queries tantivy cannot run on it (it panics): the next apply then rebuilds, as on a node with no index."""
     try:
         name = (root / "current").read_text().strip()
+        path = root / name
+        meta = json.loads((path / "meta.json").read_text())
     except FileNotFoundError:
         return None
-    path = root / name
-    return path if (path / "meta.json").exists() else None
+    return path if any(field["name"] == "body_pairs" for field in meta.get("schema", [])) else None
 
 
 def generation_create(root: Path) -> tuple[Path, tantivy.Index]:
@@ -266,14 +301,27 @@ def reader_for(root: Path) -> Reader:
 # -- compiling a query ------------------------------------------------------------------------------------------
 
 
-def _term_on(fields: Sequence[tuple[str, float]], tokens: list[str]) -> tantivy.Query:
+def _words_on(name: str, words: list[str | None]) -> tantivy.Query:
+    """Exactly the reports where `words` stand side by side in this order in field `name` (a None is a long
+    word the index dropped: any word may stand there)."""
+    if len(words) == 1:
+        assert words[0] is not None
+        return tantivy.Query.term_query(SCHEMA, name, words[0])
+    pairs_field = PAIR_FIELDS.get(name)
+    if pairs_field is None or None in words:
+        positioned = [(position, word) for position, word in enumerate(words) if word is not None]
+        return tantivy.Query.phrase_query(SCHEMA, name, list[str | tuple[int, str]](positioned))
+    pairs = [_pair(first, second) for first, second in pairwise(words)]
+    if len(pairs) == 1:
+        return tantivy.Query.term_query(SCHEMA, pairs_field, pairs[0])
+    # Pairs k and k+1 side by side share word k+1, so a phrase of pairs is exactly the phrase of words.
+    return tantivy.Query.phrase_query(SCHEMA, pairs_field, list[str | tuple[int, str]](pairs))
+
+
+def _term_on(fields: Sequence[tuple[str, float]], words: list[str | None]) -> tantivy.Query:
     per_field = []
     for name, boost in fields:
-        query = (
-            tantivy.Query.term_query(SCHEMA, name, tokens[0])
-            if len(tokens) == 1
-            else tantivy.Query.phrase_query(SCHEMA, name, list[str | tuple[int, str]](tokens))
-        )
+        query = _words_on(name, words)
         per_field.append((tantivy.Occur.Should, query if boost == 1.0 else tantivy.Query.boost_query(query, boost)))
     return per_field[0][1] if len(per_field) == 1 else tantivy.Query.boolean_query(per_field)
 
@@ -287,8 +335,12 @@ def _everything_but(query: tantivy.Query) -> tantivy.Query:
 def compile_query(node: Node, fields: Sequence[tuple[str, float]]) -> tantivy.Query | None:
     """The tree as a tantivy query over `fields`; None when nothing in it can match a word (only punctuation)."""
     if isinstance(node, Words):
-        tokens = ANALYZER.analyze(node.text)
-        return _term_on(fields, tokens) if tokens else None
+        words = analysed_words(node.text)
+        while words and words[0] is None:
+            words.pop(0)
+        while words and words[-1] is None:
+            words.pop()
+        return _term_on(fields, words) if words else None
     if isinstance(node, Not):
         inner = compile_query(node.operand, fields)
         return None if inner is None else _everything_but(inner)

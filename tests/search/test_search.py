@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from casereviews.search import engine
 from casereviews.search.selectors import SearchRequest, search_reports, similar_reviews
+from casereviews.search.services import index_changes_apply, index_root
+from tests.search.builders import make_library_report
 from tests.search.library import build_library
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +115,66 @@ def test_similar_reviews_share_codes_and_words_and_are_only_public(library):
     # A report not yet public may be compared with the public library, but is never among the results.
     assert {item.title for item in similar_reviews(library.draft)} <= {"Child A review", "Child B review"}
     assert library.draft.title not in {item.title for item in similar_reviews(library.b)}
+
+
+@pytest.fixture
+def phrases(apply):
+    """Reports that hold the same words in different orders, so a phrase must be matched exactly."""
+    long_word = "x" * 45  # the index drops a word this long but keeps its place
+    texts = {
+        "Together": "Information sharing was poor. The voice of the child was not heard.",
+        "Reversed": "Sharing information was poor. The voice of the family and of the child was heard.",
+        "Apart": "Information about the sharing of files. A neglecting child; the child voice.",
+        "Gap": f"Information {long_word} sharing was noted.",
+    }
+    for title, text in texts.items():
+        make_library_report(title, [text])
+    apply()
+    return long_word
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ('"information sharing"', ["Together"]),
+        ('"sharing information"', ["Reversed"]),
+        ('"voice of the child"', ["Together"]),
+        ('"of the child"', ["Reversed", "Together"]),
+        ('"the child was"', ["Reversed", "Together"]),
+        ('"child voice"', ["Apart"]),
+        ('"neglected child"', ["Apart"]),
+        ('"the child"', ["Apart", "Reversed", "Together"]),
+    ],
+)
+def test_a_phrase_finds_exactly_the_reports_with_its_words_side_by_side_in_that_order(phrases, phrase, expected):
+    assert sorted(titles(phrase)) == expected
+
+
+def test_a_phrase_does_not_bridge_a_word_too_long_to_index_and_can_name_it(phrases):
+    assert "Gap" not in titles('"information sharing"')
+    assert titles(f'"information {phrases} sharing"') == ["Gap"]
+
+
+def test_a_phrase_within_a_word_and_a_phrase_among_words_combine(phrases):
+    assert titles('"voice of the child" NOT "sharing information"') == ["Together"]
+    assert sorted(titles('"information sharing" OR "sharing information"')) == ["Reversed", "Together"]
+
+
+def test_a_phrase_snippet_marks_the_phrase_found_through_the_word_pairs(phrases):
+    row = search_reports(SearchRequest(q='"voice of the child"')).rows[0]
+    assert "<mark>voice</mark> <mark>of</mark> <mark>the</mark> <mark>child</mark>" in row.snippet_html
+
+
+def test_an_index_built_before_the_word_pairs_is_not_read_and_the_next_apply_rebuilds_it(apply):
+    make_library_report("Together", ["Information sharing was poor."])
+    apply()
+    root = index_root()
+    live = engine.current_generation(root)
+    assert live is not None
+    meta = json.loads((live / "meta.json").read_text())
+    meta["schema"] = [field for field in meta["schema"] if field["name"] != "body_pairs"]
+    (live / "meta.json").write_text(json.dumps(meta))
+    assert engine.current_generation(root) is None
+    assert search_reports(SearchRequest(q='"information sharing"')).index_missing
+    assert index_changes_apply().rebuilt
+    assert titles('"information sharing"') == ["Together"]
