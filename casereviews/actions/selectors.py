@@ -139,7 +139,10 @@ def dashboard_rows(user: User, today: datetime.date) -> list[DashboardRow]:
     """Every review of the person's partnerships (as case staff) with its actions counted by status, the
     reviews with the most overdue actions first, then the most at risk."""
     partnerships = partnerships_where(user, set(CASE_STAFF))
-    reviews = list(Review.objects.filter(partnership__in=partnerships).select_related("partnership"))
+    # Holds prefetched: `review_is_on_hold` reads them for every row.
+    reviews = list(
+        Review.objects.filter(partnership__in=partnerships).select_related("partnership").prefetch_related("holds")
+    )
     counts: dict[int, Counter[ActionStatus]] = {review.pk: Counter() for review in reviews}
     for action in with_latest_update(Action.objects.filter(recommendation__review__in=[r.pk for r in reviews])):
         counts[action.recommendation.review_id][action.status_on(today)] += 1

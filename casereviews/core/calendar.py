@@ -45,6 +45,11 @@ NATION_CALENDARS = {
 }
 
 
+def calendar_of_nation(nation: str) -> Calendar:
+    """The bank holidays a nation's statutory clocks use; England and Wales's for a nation not listed."""
+    return NATION_CALENDARS.get(nation, Calendar.ENGLAND_AND_WALES)
+
+
 @lru_cache(maxsize=256)
 def _bank_holidays(calendar: Calendar, year: int) -> frozenset[datetime.date]:
     return frozenset(holidays.country_holidays("GB", subdiv=_SUBDIVISION[calendar], years=year).keys())

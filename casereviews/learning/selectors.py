@@ -91,9 +91,13 @@ def analysis_records(selection: Selection) -> QuerySet[AnalysisRecord]:
 
 
 def analysis_rows(selection: Selection) -> list[analysis.Row]:
+    return _rows_of(analysis_records(selection))
+
+
+def _rows_of(records: QuerySet[AnalysisRecord]) -> list[analysis.Row]:
     """One query: the compact rows every table is computed from. Read through the cursor, as plain tuples: for
     10,000 reports the ORM's per-row work would cost more than the tables themselves."""
-    sql, params = analysis_records(selection).order_by().values_list(*analysis.Row._fields).query.sql_with_params()
+    sql, params = records.order_by().values_list(*analysis.Row._fields).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return list(map(analysis.Row._make, cursor.fetchall()))
@@ -106,12 +110,12 @@ def analysis_for(selection: Selection) -> analysis.Analysis:
 def cell_members(selection: Selection, table_key: str, row: str, column: str) -> tuple[analysis.Cell | None, list[int]]:
     """The cell as the table shows it, and the reports it counts, newest first then by title."""
     spec = analysis.TABLES_BY_KEY[table_key]
-    rows = analysis_rows(selection)
+    records = analysis_records(selection)  # once: a selection by search runs the search to build it
+    rows = _rows_of(records)
     table = analysis.build_table(spec, rows, rounded=selection.is_regional)
     members = set(analysis.cell_members(spec, rows, row, column))
     order = (
-        analysis_records(selection)
-        .order_by("-year_published", "title", "report_id")
+        records.order_by("-year_published", "title", "report_id")
         .values_list("report_id", flat=True)
     )
     return table.cell(row, column), [report_id for report_id in order if report_id in members]

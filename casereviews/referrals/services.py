@@ -14,11 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from casereviews.core.audit import audit_record
-from casereviews.core.calendar import NATION_CALENDARS, Calendar, ClockUnit, due_date
+from casereviews.core.calendar import Calendar, ClockUnit, calendar_of_nation, due_date
 from casereviews.core.errors import (
     Duplicate,
     EditConflict,
@@ -27,6 +26,7 @@ from casereviews.core.errors import (
     TransitionNotAllowed,
 )
 from casereviews.core.files import CheckedFile, store_blob
+from casereviews.core.references import next_reference
 from casereviews.frameworks.engine import assess_criteria, evaluate, option_named, state_label, transition_named
 from casereviews.frameworks.schema import FrameworkDefinition, Transition
 from casereviews.frameworks.services import UnknownFramework, get_framework
@@ -128,15 +128,11 @@ def _validate_referral(data: ReferralInput, partnership: Partnership, today: dat
 
 def _next_reference(partnership: Partnership, year: int) -> str:
     prefix = f"{partnership.slug[:3].upper()}-{year}-"
-    last = Referral.objects.filter(partnership=partnership, reference__startswith=prefix).aggregate(
-        last=Max("reference")
-    )["last"]
-    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{number:04d}"
+    return next_reference(Referral.objects.filter(partnership=partnership), prefix, digits=4)
 
 
 def _calendar_for(partnership: Partnership) -> Calendar:
-    return NATION_CALENDARS.get(partnership.nation, Calendar.ENGLAND_AND_WALES)
+    return calendar_of_nation(partnership.nation)
 
 
 def referral_submit(

@@ -27,7 +27,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from casereviews.core.calendar import NATION_CALENDARS, Calendar, ClockUnit, due_date
+from casereviews.core.calendar import Calendar, ClockUnit, calendar_of_nation, due_date
 from casereviews.frameworks.services import get_framework
 from casereviews.partnerships.models import Role, User
 from casereviews.partnerships.selectors import partnerships_where
@@ -141,7 +141,7 @@ def review_target_with_holds(review: Review, today: datetime.date) -> datetime.d
 
 
 def _calendar(review: Review) -> Calendar:
-    return NATION_CALENDARS.get(review.partnership.nation, Calendar.ENGLAND_AND_WALES)
+    return calendar_of_nation(review.partnership.nation)
 
 
 def valid_dispatches(review: Review) -> dict[str, Dispatch]:

@@ -19,9 +19,10 @@ from django.db.models import Max
 from django.utils import timezone
 
 from casereviews.core.audit import audit_record
-from casereviews.core.calendar import NATION_CALENDARS, Calendar, ClockUnit, due_date
+from casereviews.core.calendar import Calendar, ClockUnit, calendar_of_nation, due_date
 from casereviews.core.errors import Duplicate, EditConflict, InvalidInput, NotAllowed, TransitionNotAllowed
 from casereviews.core.files import CheckedFile, store_blob
+from casereviews.core.references import next_reference
 from casereviews.frameworks.schema import ReviewType
 from casereviews.frameworks.services import UnknownFramework, get_framework
 from casereviews.partnerships.models import Agency, Partnership, Role, User
@@ -63,14 +64,11 @@ from extraction.safety import Limits
 
 
 def review_calendar(review: Review) -> Calendar:
-    return NATION_CALENDARS.get(review.partnership.nation, Calendar.ENGLAND_AND_WALES)
+    return calendar_of_nation(review.partnership.nation)
 
 
 def next_review_reference(partnership: Partnership, year: int) -> str:
-    prefix = f"{partnership.slug[:3].upper()}-R{year}-"
-    last = Review.objects.filter(reference__startswith=prefix).aggregate(last=Max("reference"))["last"]
-    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{number:03d}"
+    return next_reference(Review.objects.all(), f"{partnership.slug[:3].upper()}-R{year}-", digits=3)
 
 
 def review_lock(review: Review, expected_version: int | None) -> Review:
@@ -291,7 +289,7 @@ def review_commission(
     try:
         with transaction.atomic():
             Partnership.objects.select_for_update().get(pk=partnership.pk)
-            calendar = NATION_CALENDARS.get(partnership.nation, Calendar.ENGLAND_AND_WALES)
+            calendar = calendar_of_nation(partnership.nation)
             target = (
                 due_date(data.commissioned_on, review_type.target_length, ClockUnit(review_type.target_unit), calendar)
                 if review_type.target_length
