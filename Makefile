@@ -5,7 +5,8 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
-POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
+# The PostgreSQL leg uses DATABASE_URL when it is set (the SQLite leg ignores it).
+POSTGRES_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/test)
 
 .PHONY: run test install assets lint typecheck test-sqlite test-postgres clean
 
