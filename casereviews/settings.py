@@ -101,6 +101,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "casereviews.core.middleware.RequestContextMiddleware",
+    "casereviews.core.middleware.SessionLifetimeMiddleware",
+    "casereviews.core.middleware.RecentAuthenticationForAdminMiddleware",
     "casereviews.core.middleware.RequireSecondFactorMiddleware",
 ]
 
@@ -160,20 +162,33 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_ADAPTER = "casereviews.core.auth.ProvisionedAccountAdapter"
 ACCOUNT_FORMS = {"login": "casereviews.core.auth.SignInForm"}
 ACCOUNT_EMAIL_VERIFICATION = "none"
-# Failed sign-ins are throttled per address and per account (allauth keeps the counts in the cache).
+# Failed sign-ins are throttled per address and per account (allauth keeps the counts in the cache; the adapter
+# counts a username and an email address of the same account together).
 ACCOUNT_RATE_LIMITS = {
     "login_failed": os.environ.get("ACCOUNT_LOGIN_FAILED_RATE", "10/m/ip,5/300s/key"),
 }
+# Behind the reverse proxy the per-address limit must count the client, not the proxy: the address the proxy
+# appended to X-Forwarded-For (the last one; earlier ones are whatever the client sent).
+ALLAUTH_TRUSTED_PROXY_COUNT = 1 if env_bool("TRUST_X_FORWARDED_FOR", False) else 0
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_PREVENT_ENUMERATION = True
-MFA_FORMS = {"authenticate": "casereviews.core.auth.SecondFactorForm"}
+# Publishing a review, granting a request for a report, changing someone's roles and changes in the admin need a
+# sign-in or a confirmation (the authenticator code, for staff) within this many seconds (ADR 0012).
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("ACCOUNT_REAUTHENTICATION_TIMEOUT", 5 * 60)
+MFA_FORMS = {
+    "authenticate": "casereviews.core.auth.SecondFactorForm",
+    "reauthenticate": "casereviews.core.auth.ConfirmWithCodeForm",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Case Reviews"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
+# A session ends 8 hours after sign-in however busy (SESSION_COOKIE_AGE, enforced from the sign-in time by
+# SessionLifetimeMiddleware) and after SESSION_IDLE_TIMEOUT seconds without a request (ADR 0012).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 8)
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG

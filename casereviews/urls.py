@@ -1,7 +1,11 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from casereviews.core import views as core_views
+
+# The admin's own sign-in form would take a password alone; allauth's asks superusers for their code too.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -16,6 +20,7 @@ urlpatterns = [
     path("", include("casereviews.search.public_urls")),
     path("", include("casereviews.publication.urls")),
     path("actions/", include("casereviews.actions.urls")),
+    path("partnerships/", include("casereviews.partnerships.urls")),
     path("api/", include("casereviews.api.urls")),
     path("admin/", admin.site.urls),
     path("", include("casereviews.core.urls")),

@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -23,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
+from casereviews.core.auth import recently_authenticated
 from casereviews.partnerships.models import Role, User
 from casereviews.partnerships.selectors import partnerships_where
 from casereviews.publication import selectors, services
@@ -154,6 +156,22 @@ def _require_business_manager(user: User) -> None:
         raise PermissionDenied("Only a partnership's business manager answers requests for reports")
 
 
+def _require_recent_sign_in_to_grant(request: Request) -> None:
+    """Granting sends a confidential report outside the partnership, so it needs what the page needs: a sign-in or
+    a confirmation within ACCOUNT_REAUTHENTICATION_TIMEOUT. A token proves neither (its holder skipped the second
+    factor and may have held it for months), so a grant is never accepted with a token (ADR 0012)."""
+    if not isinstance(request.successful_authenticator, SessionAuthentication):
+        raise PermissionDenied(
+            "A request for a report is granted on the requests page, not with an API token: "
+            "granting needs a recent sign-in with your authenticator code."
+        )
+    if not recently_authenticated(request._request):
+        raise PermissionDenied(
+            "Granting needs a recent sign-in: confirm it is you on the requests page, or sign in again, and retry "
+            "within a few minutes."
+        )
+
+
 class RequestList(APIView):
     """Requests for reports of the partnerships where you are business manager, newest first."""
 
@@ -165,7 +183,10 @@ class RequestList(APIView):
 
 
 class RequestAnswer(APIView):
-    """Grant (the requester is e-mailed a download link that expires) or refuse with a reason (e-mailed)."""
+    """Grant (the requester is e-mailed a download link that expires) or refuse with a reason (e-mailed).
+
+    Granting is refused with a token, and with a session only when its sign-in or confirmation is recent: 403 then.
+    """
 
     @extend_schema(request=AnswerSerializer, responses=ReportRequestSerializer)
     def post(self, request: Request, request_id: int) -> Response:
@@ -176,6 +197,7 @@ class RequestAnswer(APIView):
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         if data["answer"] == "grant":
+            _require_recent_sign_in_to_grant(request)
             answered = services.report_request_grant(
                 actor=user, request=report_request, expected_version=data["version"]
             )

@@ -8,11 +8,19 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from casereviews.core.audit import audit_record
+from casereviews.core.auth import record_sign_in
 
 
 @receiver(user_logged_in)
 def audit_sign_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     audit_record(actor=user, action="auth.sign_in", summary=f"{user.get_username()} signed in", target=user)
+
+
+@receiver(user_logged_in)
+def stamp_sign_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    # The session's lifetime and "signed in recently" are measured from here (ADR 0012).
+    if request is not None and hasattr(request, "session"):
+        record_sign_in(request)
 
 
 @receiver(user_logged_out)

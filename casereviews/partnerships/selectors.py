@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from casereviews.partnerships.models import STAFF_ROLES, Membership, Partnership, Role, User
 
@@ -30,3 +32,44 @@ def is_staff_member(user: User | AnonymousUser) -> bool:
 
 def is_analyst(user: User | AnonymousUser) -> bool:
     return user.is_authenticated and Membership.objects.filter(user=user, role=Role.ANALYST).exists()
+
+
+# -- managing a partnership's people and roles -------------------------------------------------------------------
+
+# Roles a partnership gives; the analyst is national and is given by the service's administrators.
+PARTNERSHIP_ROLES = [role for role in Role if role != Role.ANALYST]
+
+
+def partnerships_managed_by(user: User | AnonymousUser) -> QuerySet[Partnership]:
+    """The partnerships whose people and roles `user` manages: those where they are business manager."""
+    return partnerships_where(user, {Role.BUSINESS_MANAGER})
+
+
+@dataclass(frozen=True)
+class PersonRoles:
+    person: User
+    memberships: list[Membership]
+
+
+def people_of(partnership: Partnership) -> list[PersonRoles]:
+    """Everyone holding a role in `partnership`, by name, each with their roles."""
+    memberships = (
+        Membership.objects.filter(partnership=partnership)
+        .select_related("user", "agency")
+        .order_by("user__full_name", "user__username", "role")
+    )
+    rows: dict[int, PersonRoles] = {}
+    for membership in memberships:
+        rows.setdefault(membership.user_id, PersonRoles(person=membership.user, memberships=[])).memberships.append(
+            membership
+        )
+    return list(rows.values())
+
+
+def person_named(name: str) -> User | None:
+    """The active account whose username or email address is exactly `name` (any case); None if none or several."""
+    name = name.strip()
+    if not name:
+        return None
+    matches = list(User.objects.filter(Q(username__iexact=name) | Q(email__iexact=name), is_active=True)[:2])
+    return matches[0] if len(matches) == 1 else None

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from casereviews.core.audit import audit_record
+from casereviews.core.auth import require_recent_authentication
 from casereviews.core.errors import DomainError, NotAllowed
 from casereviews.core.files import blob_path
 from casereviews.core.middleware import client_ip
@@ -405,6 +406,9 @@ def preview(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def publish(request: HttpRequest, reference: str) -> HttpResponse:
     review = _review_for(request, reference, "publication.publish")
+    if request.method == "POST":
+        # Publishing cannot be undone: it needs a recent sign-in or the person's code (ADR 0012).
+        require_recent_authentication(request)
     state = selectors.gate_of(review)
     form = forms.PublishForm(request.POST or None, initial={"version": review.version})
     if request.method == "POST" and form.is_valid():
@@ -456,6 +460,9 @@ def request_answer(request: HttpRequest, request_id: int) -> HttpResponse:
     form = forms.RequestAnswerForm(request.POST or None, initial={"version": report_request.version})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        if data["answer"] == "grant":
+            # Granting sends a confidential report to someone outside: a recent sign-in or code (ADR 0012).
+            require_recent_authentication(request)
         try:
             if data["answer"] == "grant":
                 services.report_request_grant(actor=user, request=report_request, expected_version=data["version"])

@@ -1,15 +1,22 @@
-"""Signing in: a second factor for staff, throttling, no self sign-up, and every sign-in in the audit log."""
+"""Signing in (ASVS V2): a second factor for every staff role, throttling per account and per address, no self
+sign-up, no way to tell whether an account exists, the common-password list wherever a password is set, and every
+sign-in in the audit log."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
+from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from django.core import mail
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 
 from casereviews.core.models import AuditEvent
+from tests.conftest import signed_in
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +103,149 @@ def test_changes_made_in_the_admin_are_audited(client, people, northshire):
     event = AuditEvent.objects.get(action="admin.add")
     assert event.partnership == northshire
     assert "Northshire Youth Justice" in event.summary
+
+
+# -- no user enumeration (ASVS 2.2, 3.x): an unknown account and a wrong password look the same --------------------
+
+
+def normalised(response, *typed: str) -> str:
+    """The page without what legitimately differs between two requests: the CSRF token and what was typed."""
+    body = re.sub(
+        r'name="csrfmiddlewaretoken" value="[^"]+"', 'name="csrfmiddlewaretoken" value=""', response.content.decode()
+    )
+    for text in typed:
+        body = body.replace(f'value="{text}"', 'value=""')
+    return body
+
+
+@pytest.mark.parametrize(("known", "unknown"), [("rory", "roberta"), ("rory@example.org", "roberta@example.org")])
+def test_signing_in_says_the_same_for_an_unknown_account_as_for_a_wrong_password(people, known, unknown):
+    wrong_password = sign_in(Client(), known, "not the password")
+    no_account = sign_in(Client(), unknown, "not the password")
+    assert wrong_password.status_code == no_account.status_code == 200
+    assert "and/or password you specified are not correct." in wrong_password.content.decode()
+    assert normalised(wrong_password, known) == normalised(no_account, unknown)
+
+
+def test_a_password_reset_says_the_same_whether_or_not_the_address_has_an_account(people):
+    url = reverse("account_reset_password")
+    known = Client().post(url, {"email": "rory@example.org"})
+    unknown = Client().post(url, {"email": "nobody@example.org"})
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"] == reverse("account_reset_password_done")
+    assert normalised(Client().get(known["Location"])) == normalised(Client().get(unknown["Location"]))
+    # Only the account's own mailbox learns anything: it gets the reset link, the other address a note.
+    [to_rory] = [message for message in mail.outbox if message.to == ["rory@example.org"]]
+    assert "/accounts/password/reset/key/" in to_rory.body
+    assert all("/accounts/password/reset/key/" not in message.body for message in mail.outbox if message != to_rory)
+
+
+# -- passwords (ASVS 2.1): the common-password list and the minimum length apply wherever a password is set ----------
+
+COMMON_BUT_LONG = "qwertyqwerty"  # 12 characters, in Django's list of 20,000 common passwords
+
+
+def test_changing_a_password_refuses_a_common_one(people):
+    client = signed_in(people.referrer)
+    form = {"oldpassword": PASSWORD, "password1": COMMON_BUT_LONG, "password2": COMMON_BUT_LONG}
+    response = client.post(reverse("account_change_password"), form)
+    assert response.status_code == 200 and "This password is too common." in response.content.decode()
+    short = client.post(reverse("account_change_password"), {**form, "password1": "sh0rt", "password2": "sh0rt"})
+    assert "at least 12 characters" in short.content.decode()
+    people.referrer.refresh_from_db()
+    assert people.referrer.check_password(PASSWORD)
+    good = "a tortoise under the willow"
+    assert (
+        client.post(reverse("account_change_password"), {**form, "password1": good, "password2": good}).status_code
+        == 302
+    )
+    people.referrer.refresh_from_db()
+    assert people.referrer.check_password(good)
+
+
+def test_resetting_a_password_refuses_a_common_one(people):
+    client = Client()
+    client.post(reverse("account_reset_password"), {"email": "rory@example.org"})
+    link = re.search(r"http://\S+/accounts/password/reset/key/\S+/", mail.outbox[-1].body).group(0)
+    form_page = client.get(link.split("testserver", 1)[-1])
+    assert form_page.status_code == 302  # allauth moves the key out of the address before showing the form
+    set_password = form_page["Location"]
+    response = client.post(set_password, {"password1": COMMON_BUT_LONG, "password2": COMMON_BUT_LONG})
+    assert response.status_code == 200 and "This password is too common." in response.content.decode()
+    people.referrer.refresh_from_db()
+    assert people.referrer.check_password(PASSWORD)
+
+
+# -- throttling (ASVS 2.2.1) with the real database cache ------------------------------------------------------------
+
+
+def test_failed_sign_ins_are_counted_per_account_whichever_name_is_typed(people):
+    # Five failures spread over the username and the email address, each from a different address, so only the
+    # per-account limit can be what stops the sixth.
+    for attempt, login in enumerate(["rory", "RORY", "rory@example.org", "Rory@Example.org", "rory"]):
+        response = sign_in(Client(REMOTE_ADDR=f"198.51.100.{attempt + 1}"), login, "wrong password")
+        assert response.status_code == 200 and "Too many failed" not in response.content.decode()
+    client = Client(REMOTE_ADDR="198.51.100.99")
+    response = sign_in(client, "rory@example.org")
+    assert "Too many failed" in response.content.decode()
+    assert client.get(reverse("referrals:list")).status_code == 302
+    # Someone else's account is not affected.
+    assert sign_in(Client(REMOTE_ADDR="198.51.100.99"), "ruth").status_code == 302
+
+
+def test_failed_sign_ins_are_counted_per_address_across_accounts(people):
+    attacker = Client(REMOTE_ADDR="203.0.113.7")
+    for attempt in range(10):
+        sign_in(attacker, f"guess{attempt}", "wrong password")
+    response = sign_in(attacker, "rory")
+    assert "Too many failed" in response.content.decode()
+    assert attacker.get(reverse("referrals:list")).status_code == 302
+    # From another address the same account signs in: one address's failures lock nobody out.
+    elsewhere = Client(REMOTE_ADDR="203.0.113.8")
+    assert sign_in(elsewhere, "rory").status_code == 302
+    assert elsewhere.get(reverse("referrals:list")).status_code == 200
+
+
+# -- a second factor for every staff role (ASVS 2.7 / 2.8) ----------------------------------------------------------
+
+STAFF = ["manager", "subgroup", "chair", "reviewer", "agency_lead", "analyst", "other_manager", "superuser"]
+CONFIDENTIAL = [
+    "referrals:list",
+    "referrals:dashboard",
+    "reviews:dashboard",
+    "actions:dashboard",
+    "actions:agency_actions",
+    "library:list",
+    "publication:home",
+    "partnerships:home",
+    "core:audit_log",
+    "admin:index",
+]
+
+
+def staff_member(people, persona):
+    if persona == "superuser":
+        user = people.outsider
+        user.is_staff = user.is_superuser = True
+        user.save()
+        return user
+    return getattr(people, persona)
+
+
+@pytest.mark.parametrize("persona", STAFF)
+def test_staff_without_a_second_factor_are_sent_to_set_one_up_and_reach_nothing_confidential(people, persona):
+    user = staff_member(people, persona)
+    client = Client()
+    assert sign_in(client, user.username).status_code == 302
+    for name in CONFIDENTIAL:
+        response = client.get(reverse(name))
+        assert response.status_code == 302 and response["Location"] == reverse("mfa_activate_totp"), name
+    api = client.get("/api/referrals/")
+    assert api.status_code == 403 and "authenticator" in api.json()["detail"]
+    # Having just signed in, they set it up at once, without being asked for their password again.
+    assert client.get(reverse("mfa_activate_totp")).status_code == 200
+    secret = client.session["mfa.totp.secret"]
+    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    client.post(reverse("mfa_activate_totp"), {"code": code})
+    assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    assert client.get(reverse("referrals:list")).status_code == 200

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 from casereviews.publication import services
 from casereviews.publication.models import RequestStatus
 from casereviews.publication.schedules import close_publication_windows
+from tests.conftest import signed_in
 from tests.publication.conftest import DENY, SUMMARY, keyed_and_scanned, publish_review
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +90,11 @@ def test_the_business_manager_lists_and_answers_requests(pending_request, people
     assert [row["id"] for row in client.get("/api/publication/requests/").json()] == [pending_request.pk]
     refused = client.post(f"/api/publication/requests/{pending_request.pk}/answer/", {"answer": "refuse"})
     assert refused.status_code == 400 and "reason" in refused.json()["errors"]
-    granted = client.post(f"/api/publication/requests/{pending_request.pk}/answer/", {"answer": "grant"})
+    # Granting is never accepted with a token (ADR 0012); from a session signed in moments ago it is.
+    with_token = client.post(f"/api/publication/requests/{pending_request.pk}/answer/", {"answer": "grant"})
+    assert with_token.status_code == 403
+    session = signed_in(people.manager)
+    granted = session.post(f"/api/publication/requests/{pending_request.pk}/answer/", {"answer": "grant"})
     assert granted.status_code == 200 and granted.json()["status"] == RequestStatus.GRANTED
 
 
