@@ -3,11 +3,12 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 
 from casereviews.core.audit import audit_record
+from casereviews.core.health import readiness
 from casereviews.core.models import AuditEvent, BackgroundJob
 from casereviews.library.selectors import library_progress
 from casereviews.partnerships.models import Role, User
@@ -54,7 +55,24 @@ def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "core/privacy.html")
 
 
+@never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    """Liveness: the process answers. Touches nothing else, so a database outage never makes a supervisor
+    restart healthy web processes; /readyz says whether this node can serve."""
     return JsonResponse({"status": "ok"})
+
+
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: each check with ok or fail and why (casereviews/core/health.py); 200 when all pass, else 503.
+    Anonymous, like /healthz: a load balancer has no account, and no reason names a person, a path or a host."""
+    checks = readiness()
+    ready = all(check.ok for check in checks)
+    body = {
+        "status": "ready" if ready else "not ready",
+        "checks": {check.name: {"ok": check.ok, "reason": check.reason} for check in checks},
+    }
+    response = JsonResponse(body, status=200 if ready else 503)
+    # The request's own log line says it; Django's "Service Unavailable" line on every probe would repeat it.
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
