@@ -82,3 +82,23 @@ class KnownReport(models.Model):
 
     def __str__(self) -> str:
         return f"report {self.report_id} known to saved search {self.saved_search_id}"
+
+
+class DeletedRecord(models.Model):
+    """A report that was in the public library and has left it (its title rejected, a catalogue field sent back
+    to a proposal, the report deleted): what OAI-PMH harvesters are told, as a record with a deleted header, so
+    that they remove their copy. Kept for good (`deletedRecord` is `persistent`) and carried by backups, unlike
+    the change table, which is derived and may be pruned. Removed when the report becomes public again."""
+
+    # Not a foreign key: the record must outlive a deleted report.
+    report_id = models.BigIntegerField(unique=True)
+    deleted_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The sets (leaf setSpecs) it belonged to when it left, so a harvester of one set hears of its deletion.
+    sets = models.JSONField(default=list, blank=True)
+    reason = models.CharField(max_length=50)
+
+    class Meta:
+        ordering = ["report_id"]
+
+    def __str__(self) -> str:
+        return f"report {self.report_id} left the public library ({self.reason})"

@@ -5,9 +5,12 @@ from the catalogue entry, so a harvester sees exactly what the public catalogue 
 
 A record's datestamp is the last time anything public about it changed: the latest human decision on one of its
 values, or its upload. Sets: `nation` and `nation:<code>`, `partnership` and `partnership:<slug>`.
-Deleted records are not tracked (`deletedRecord` is `no`): a report leaving the public library simply stops
-being listed. Lists are paged by report id with a resumption token that is the cursor itself, signed and
-stamped with its expiry, so the server keeps no harvest state and a token cannot be forged or edited.
+A report that leaves the public library (its title rejected, a catalogue field sent back to a proposal, the
+report deleted) is kept as a deleted record (`search.models.DeletedRecord`, written by the change's own
+transaction): its header says `status="deleted"`, its datestamp is when it left, and it keeps the sets it was
+in, so selective harvesting by date or set hears of it. They are kept for good (`deletedRecord` `persistent`).
+Lists are paged by report id with a resumption token that is the cursor itself, signed and stamped with its
+expiry, so the server keeps no harvest state and a token cannot be forged or edited.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from casereviews.library.models import ExtractedValue, ValueStatus
 from casereviews.partnerships.models import Partnership
 from casereviews.search.catalogue import SITE_NAME, CatalogueEntry, absolute, catalogue_entry
 from casereviews.search.documents import CONFIRMED, FRAMEWORK_NATIONS, public_reports
+from casereviews.search.models import DeletedRecord
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"
@@ -169,6 +173,18 @@ def records(*, start: datetime.datetime | None = None, end: datetime.datetime | 
     return found
 
 
+def deleted_records(
+    *, start: datetime.datetime | None = None, end: datetime.datetime | None = None
+) -> QuerySet[DeletedRecord]:
+    """Reports that left the public library between `start` and `end` and have not returned to it."""
+    found = DeletedRecord.objects.exclude(report_id__in=public_reports().values("pk")).order_by("report_id")
+    if start:
+        found = found.filter(deleted_at__gte=start)
+    if end:
+        found = found.filter(deleted_at__lte=end)
+    return found
+
+
 def _places() -> dict[str, tuple[str, str]]:
     return {
         name.casefold(): (nation, slugify(name)) for name, nation in Partnership.objects.values_list("name", "nation")
@@ -230,12 +246,16 @@ def _in_set(spec: str, memberships: Mapping[int, set[str]], report_id: int) -> b
     return any(member == spec or member.startswith(spec + ":") for member in memberships.get(report_id, ()))
 
 
-def _select(harvest: Harvest) -> QuerySet[Any]:
+def _select(harvest: Harvest) -> tuple[QuerySet[Any], QuerySet[DeletedRecord]]:
+    """The public records and the deleted ones a list request selects."""
     found = records(start=harvest.start, end=harvest.end)
+    deleted = deleted_records(start=harvest.start, end=harvest.end)
     if harvest.set_spec:
         memberships = set_memberships()
         found = found.filter(pk__in=[pk for pk in memberships if _in_set(harvest.set_spec, memberships, pk)])
-    return found
+        left = {row.report_id: set(row.sets) for row in deleted.only("report_id", "sets")}
+        deleted = deleted.filter(report_id__in=[pk for pk in left if _in_set(harvest.set_spec, left, pk)])
+    return found, deleted
 
 
 # -- the XML ----------------------------------------------------------------------------------------------------
@@ -248,8 +268,10 @@ def _element(parent: etree._Element, tag: str, text: str | None = None, **attrib
     return child
 
 
-def _header(parent: etree._Element, report_id: int, modified: datetime.datetime, specs: Iterable[str]) -> None:
-    header = _element(parent, f"{{{OAI_NS}}}header")
+def _header(
+    parent: etree._Element, report_id: int, modified: datetime.datetime, specs: Iterable[str], *, deleted: bool = False
+) -> None:
+    header = _element(parent, f"{{{OAI_NS}}}header", **({"status": "deleted"} if deleted else {}))
     _element(header, f"{{{OAI_NS}}}identifier", identifier_for(report_id))
     _element(header, f"{{{OAI_NS}}}datestamp", _stamp(modified))
     leaves = sorted(specs)
@@ -295,6 +317,12 @@ def _record(parent: etree._Element, report: Any, specs: set[str], *, with_metada
     _header(record, report.pk, report.modified, specs)
     review_type = next((value for label, value in entry.fields if label == "Type of review"), "")
     _dublin_core(record, entry, review_type)
+
+
+def _deleted_record(parent: etree._Element, row: DeletedRecord, *, with_metadata: bool) -> None:
+    """A deleted record is its header alone, marked deleted; in ListRecords and GetRecord, inside a record."""
+    container = _element(parent, f"{{{OAI_NS}}}record") if with_metadata else parent
+    _header(container, row.report_id, row.deleted_at, row.sets, deleted=True)
 
 
 def _envelope(arguments: Mapping[str, str], *, now: datetime.datetime, echo: bool) -> etree._Element:
@@ -363,14 +391,18 @@ def _check_prefix(prefix: str) -> None:
 
 def _identify(root: etree._Element) -> None:
     identify = _element(root, f"{{{OAI_NS}}}Identify")
-    earliest = records().aggregate(earliest=Min("modified"))["earliest"]
+    dates = [
+        records().aggregate(earliest=Min("modified"))["earliest"],
+        deleted_records().aggregate(earliest=Min("deleted_at"))["earliest"],
+    ]
+    earliest = min((date for date in dates if date is not None), default=None)
     for name, text in (
         ("repositoryName", f"{SITE_NAME}: published child safeguarding case reviews"),
         ("baseURL", base_url()),
         ("protocolVersion", "2.0"),
         ("adminEmail", getattr(settings, "OAI_ADMIN_EMAIL", settings.DEFAULT_FROM_EMAIL)),
         ("earliestDatestamp", _stamp(earliest or datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC))),
-        ("deletedRecord", "no"),
+        ("deletedRecord", "persistent"),
         ("granularity", "YYYY-MM-DDThh:mm:ssZ"),
     ):
         _element(identify, f"{{{OAI_NS}}}{name}", text)
@@ -379,7 +411,10 @@ def _identify(root: etree._Element) -> None:
 def _metadata_formats(root: etree._Element, arguments: Mapping[str, str]) -> None:
     if "identifier" in arguments:
         report_id = report_id_of(arguments["identifier"])
-        if report_id is None or not public_reports().filter(pk=report_id).exists():
+        exists = report_id is not None and (
+            public_reports().filter(pk=report_id).exists() or deleted_records().filter(report_id=report_id).exists()
+        )
+        if not exists:
             raise OaiError("idDoesNotExist", f"No record has the identifier '{arguments['identifier']}'")
     formats = _element(root, f"{{{OAI_NS}}}ListMetadataFormats")
     dc = _element(formats, f"{{{OAI_NS}}}metadataFormat")
@@ -402,18 +437,27 @@ def _list_sets(root: etree._Element, arguments: Mapping[str, str]) -> None:
 def _get_record(root: etree._Element, arguments: Mapping[str, str]) -> None:
     report_id = report_id_of(arguments["identifier"])
     report = records().filter(pk=report_id).first() if report_id is not None else None
-    if report is None:
+    deleted = deleted_records().filter(report_id=report_id).first() if report_id is not None and not report else None
+    if report is None and deleted is None:
         raise OaiError("idDoesNotExist", f"No record has the identifier '{arguments['identifier']}'")
     _check_prefix(arguments["metadataPrefix"])
     element = _element(root, f"{{{OAI_NS}}}GetRecord")
-    _record(element, report, set_memberships([report.pk]).get(report.pk, set()), with_metadata=True)
+    if report is not None:
+        _record(element, report, set_memberships([report.pk]).get(report.pk, set()), with_metadata=True)
+    elif deleted is not None:
+        _deleted_record(element, deleted, with_metadata=True)
 
 
 def _list(root: etree._Element, verb: str, arguments: Mapping[str, str], now: datetime.datetime) -> None:
     harvest = _harvest(arguments, verb, now)
     _check_prefix(harvest.metadata_prefix)
-    selected = _select(harvest)
-    page = list(selected.filter(pk__gt=harvest.after)[: PAGE_SIZE + 1])
+    selected, deleted = _select(harvest)
+    # Public and deleted records form one list in report id order (a report is never both).
+    page: list[tuple[int, Any]] = sorted(
+        [(report.pk, report) for report in selected.filter(pk__gt=harvest.after)[: PAGE_SIZE + 1]]
+        + [(row.report_id, row) for row in deleted.filter(report_id__gt=harvest.after)[: PAGE_SIZE + 1]],
+        key=lambda pair: pair[0],
+    )[: PAGE_SIZE + 1]
     if not page:
         if harvest.after:
             # The records after the cursor left the public library while the harvest went on.
@@ -422,18 +466,25 @@ def _list(root: etree._Element, verb: str, arguments: Mapping[str, str], now: da
         raise OaiError("noRecordsMatch", "No records match these arguments")
     more = len(page) > PAGE_SIZE
     page = page[:PAGE_SIZE]
-    memberships = set_memberships([report.pk for report in page])
+    memberships = set_memberships([pk for pk, item in page if not isinstance(item, DeletedRecord)])
     element = _element(root, f"{{{OAI_NS}}}{verb}")
-    for report in page:
-        _record(element, report, memberships.get(report.pk, set()), with_metadata=verb == "ListRecords")
+    for pk, item in page:
+        if isinstance(item, DeletedRecord):
+            _deleted_record(element, item, with_metadata=verb == "ListRecords")
+        else:
+            _record(element, item, memberships.get(pk, set()), with_metadata=verb == "ListRecords")
     if harvest.after or more:
-        total = selected.count()
-        cursor = selected.filter(pk__lte=harvest.after).count() if harvest.after else 0
+        total = selected.count() + deleted.count()
+        cursor = (
+            selected.filter(pk__lte=harvest.after).count() + deleted.filter(report_id__lte=harvest.after).count()
+            if harvest.after
+            else 0
+        )
         attributes = {"completeListSize": str(total), "cursor": str(cursor)}
         token = ""
         if more:
             token, expires = token_for(
-                Harvest(harvest.metadata_prefix, harvest.start, harvest.end, harvest.set_spec, page[-1].pk),
+                Harvest(harvest.metadata_prefix, harvest.start, harvest.end, harvest.set_spec, page[-1][0]),
                 verb=verb,
                 now=now,
             )

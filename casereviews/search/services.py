@@ -27,8 +27,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from casereviews.search import engine
-from casereviews.search.documents import indexed_reports
-from casereviews.search.models import IndexChange
+from casereviews.search.documents import indexed_reports, public_reports
+from casereviews.search.models import DeletedRecord, IndexChange
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +48,37 @@ def index_change_record(*, report_id: int, reason: str) -> IndexChange:
     change = IndexChange.objects.create(report_id=report_id, reason=reason[:50])
     transaction.on_commit(apply_soon)
     return change
+
+
+@dataclass(frozen=True)
+class PublicState:
+    """Whether a report is in the public library, and if so the OAI-PMH sets it belongs to."""
+
+    public: bool
+    sets: tuple[str, ...] = ()
+
+
+def public_state_of(report_id: int) -> PublicState:
+    """Read before a change that may take a report out of the public library, to know what it was."""
+    from casereviews.search.oai import set_memberships
+
+    if not public_reports().filter(pk=report_id).exists():
+        return PublicState(public=False)
+    return PublicState(public=True, sets=tuple(sorted(set_memberships([report_id]).get(report_id, set()))))
+
+
+def deleted_record_note(*, report_id: int, before: PublicState, reason: str, gone: bool = False) -> None:
+    """After a change to a report's catalogue fields (or its deletion, `gone`), in the change's transaction:
+    a report that was public and is no longer becomes a deleted record for harvesters, dated now; one that is
+    public again stops being one."""
+    public_now = not gone and public_reports().filter(pk=report_id).exists()
+    if before.public and not public_now:
+        DeletedRecord.objects.update_or_create(
+            report_id=report_id,
+            defaults={"deleted_at": timezone.now(), "sets": list(before.sets), "reason": reason[:50]},
+        )
+    elif public_now and not before.public:
+        DeletedRecord.objects.filter(report_id=report_id).delete()
 
 
 def apply_soon(*, delay: datetime.timedelta | None = None) -> bool:

@@ -12,8 +12,10 @@ import pytest
 from django.urls import reverse
 from lxml import etree
 
-from casereviews.library.models import Report
+from casereviews.library.models import Report, ValueStatus
+from casereviews.library.services import value_decide
 from casereviews.search import oai
+from casereviews.search.models import DeletedRecord
 from tests.search.builders import make_library_report
 from tests.search.library import PROPOSED, build_library
 
@@ -72,7 +74,7 @@ def test_identify_describes_the_repository(library, client):
     assert identify.findtext("o:baseURL", namespaces=NS) == "https://reviews.example.org/oai"
     assert identify.findtext("o:protocolVersion", namespaces=NS) == "2.0"
     assert identify.findtext("o:earliestDatestamp", namespaces=NS) == "2020-03-01T12:00:00Z"
-    assert identify.findtext("o:deletedRecord", namespaces=NS) == "no"
+    assert identify.findtext("o:deletedRecord", namespaces=NS) == "persistent"
     assert identify.findtext("o:granularity", namespaces=NS) == "YYYY-MM-DDThh:mm:ssZ"
     assert "@" in identify.findtext("o:adminEmail", namespaces=NS)
 
@@ -268,3 +270,140 @@ def test_an_empty_repository_has_no_records_to_match(client, settings):
 def test_a_harvester_may_post_its_request(library, client):
     root = harvest(client, "post", verb="ListIdentifiers", metadataPrefix="oai_dc")
     assert identifiers(root) == [oai_id(library.a), oai_id(library.b)]
+
+
+# -- deleted records ------------------------------------------------------------------------------------------
+
+
+def deleted_headers(root) -> dict[str, etree._Element]:
+    return {
+        header.findtext("o:identifier", namespaces=NS): header
+        for header in root.iterfind(".//o:header", NS)
+        if header.get("status") == "deleted"
+    }
+
+
+def reject_title(report, people) -> None:
+    value_decide(actor=people.analyst, value=report.values.get(field="title"), decision="reject")
+
+
+def test_a_report_whose_title_is_rejected_is_listed_as_deleted_dated_when_it_left(library, client, people):
+    before = datetime.datetime.now(UTC).replace(microsecond=0)
+    reject_title(library.b, people)
+    after = datetime.datetime.now(UTC)
+    root = harvest(client, verb="ListIdentifiers", metadataPrefix="oai_dc")
+    assert identifiers(root) == [oai_id(library.a), oai_id(library.b)]
+    header = deleted_headers(root)[oai_id(library.b)]
+    assert before <= at(header.findtext("o:datestamp", namespaces=NS)[:-1]) <= after
+    # It keeps the sets it was in, so a harvester of one set hears of the deletion.
+    assert [e.text for e in header.iterfind("o:setSpec", NS)] == [
+        "nation", "partnership", "nation:wales", "partnership:glanmor"
+    ]  # fmt: skip
+    assert list(deleted_headers(root)) == [oai_id(library.b)]
+
+
+def test_list_records_and_get_record_give_a_deleted_record_as_its_header_alone(library, client, people):
+    reject_title(library.b, people)
+    records = harvest(client, verb="ListRecords", metadataPrefix="oai_dc").findall(".//o:record", NS)
+    assert [r.find("o:header", NS).get("status") for r in records] == [None, "deleted"]
+    assert records[0].find("o:metadata", NS) is not None and records[1].find("o:metadata", NS) is None
+    root = harvest(client, verb="GetRecord", identifier=oai_id(library.b), metadataPrefix="oai_dc")
+    record = root.find("o:GetRecord/o:record", NS)
+    assert record.find("o:header", NS).get("status") == "deleted" and record.find("o:metadata", NS) is None
+    assert "Child B review" not in etree.tostring(root).decode()
+    assert error_of(harvest(client, verb="ListMetadataFormats", identifier=oai_id(library.b))) is None
+
+
+def test_a_deleted_report_is_a_deleted_record(library, client):
+    deleted_id = library.a.pk
+    gone = f"oai:reviews.example.org:report/{deleted_id}"
+    library.a.delete()
+    root = harvest(client, verb="ListIdentifiers", metadataPrefix="oai_dc")
+    assert identifiers(root) == [gone, oai_id(library.b)]
+    assert list(deleted_headers(root)) == [gone]
+    assert DeletedRecord.objects.get(report_id=deleted_id).sets == ["nation:england", "partnership:northshire"]
+
+
+def test_a_catalogue_field_sent_back_to_a_proposal_takes_the_report_out_as_deleted(library, client):
+    framework = library.a.values.get(field="framework")
+    framework.status = ValueStatus.PROPOSED
+    framework.save()
+    assert list(deleted_headers(harvest(client, verb="ListIdentifiers", metadataPrefix="oai_dc"))) == [
+        oai_id(library.a)
+    ]
+
+
+def test_a_report_that_returns_to_the_public_library_is_a_live_record_again(library, client, people):
+    reject_title(library.b, people)
+    value_decide(actor=people.analyst, value=library.b.values.get(field="title"), decision="accept")
+    assert not DeletedRecord.objects.exists()
+    root = harvest(client, verb="GetRecord", identifier=oai_id(library.b), metadataPrefix="oai_dc")
+    assert root.find(".//o:header", NS).get("status") is None
+    assert root.findtext(".//dc:title", namespaces=NS) == "Child B review"
+
+
+def test_a_report_that_was_never_public_leaves_no_deleted_record(library, client, people):
+    value_decide(actor=people.analyst, value=library.draft.values.get(field="title"), decision="reject")
+    library.pending.delete()
+    library.hidden.values.filter(field="title").get().delete()
+    assert not DeletedRecord.objects.exists()
+    assert deleted_headers(harvest(client, verb="ListIdentifiers", metadataPrefix="oai_dc")) == {}
+    root = harvest(client, verb="GetRecord", identifier=oai_id(library.draft), metadataPrefix="oai_dc")
+    assert error_of(root) == "idDoesNotExist"
+
+
+def test_changes_that_keep_a_report_public_leave_no_deleted_record(library, people):
+    value_decide(
+        actor=people.analyst, value=library.a.values.get(field="partnership"), decision="correct", corrected="Eastshire"
+    )
+    poverty = library.a.values.get(field="risk_factors", key="poverty")
+    value_decide(actor=people.analyst, value=poverty, decision="reject")
+    assert not DeletedRecord.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("dates", "expected"),
+    [
+        ({"from": "2025-05-01"}, {"b"}),
+        ({"until": "2025-04-30"}, {"a"}),
+        ({"from": "2025-05-01T08:00:00Z", "until": "2025-05-01T08:00:00Z"}, {"b"}),
+        ({"from": "2025-05-01T08:00:01Z"}, set()),
+    ],
+)
+def test_from_and_until_select_deleted_records_by_when_they_left(library, client, people, dates, expected):
+    reject_title(library.a, people)
+    reject_title(library.b, people)
+    DeletedRecord.objects.filter(report_id=library.a.pk).update(deleted_at=at("2025-04-30T23:00:00"))
+    DeletedRecord.objects.filter(report_id=library.b.pk).update(deleted_at=at("2025-05-01T08:00:00"))
+    root = harvest(client, verb="ListIdentifiers", metadataPrefix="oai_dc", **dates)
+    if expected:
+        assert set(deleted_headers(root)) == {oai_id(getattr(library, name)) for name in expected}
+    else:
+        assert error_of(root) == "noRecordsMatch"
+
+
+def test_a_set_harvest_hears_of_the_deletions_in_that_set_only(library, client, people):
+    reject_title(library.b, people)
+    wales = harvest(client, verb="ListIdentifiers", metadataPrefix="oai_dc", set="partnership:glanmor")
+    assert identifiers(wales) == [oai_id(library.b)] and list(deleted_headers(wales)) == [oai_id(library.b)]
+    england = harvest(client, verb="ListIdentifiers", metadataPrefix="oai_dc", set="nation:england")
+    assert identifiers(england) == [oai_id(library.a)] and deleted_headers(england) == {}
+
+
+def test_a_resumed_list_counts_and_pages_through_deleted_records_too(library, client, people, monkeypatch):
+    monkeypatch.setattr(oai, "PAGE_SIZE", 1)
+    reject_title(library.a, people)
+    first = harvest(client, verb="ListRecords", metadataPrefix="oai_dc")
+    assert list(deleted_headers(first)) == [oai_id(library.a)]
+    token = first.find(".//o:resumptionToken", NS)
+    assert token.get("completeListSize") == "2" and token.get("cursor") == "0"
+    second = harvest(client, verb="ListRecords", resumptionToken=token.text)
+    assert identifiers(second) == [oai_id(library.b)] and deleted_headers(second) == {}
+    assert second.find(".//o:resumptionToken", NS).get("cursor") == "1"
+
+
+def test_the_earliest_datestamp_counts_deleted_records(library, client, people):
+    reject_title(library.a, people)
+    DeletedRecord.objects.filter(report_id=library.a.pk).update(deleted_at=at("2019-01-02T03:04:05"))
+    root = harvest(client, verb="Identify")
+    assert root.findtext(".//o:earliestDatestamp", namespaces=NS) == "2019-01-02T03:04:05Z"
