@@ -2,7 +2,7 @@
 loopback to many concurrent clients.
 
     .venv/bin/python benchmarks/load_pages.py [--reports 300] [--words 25000] [--clients 50] [--seconds 60]
-                                              [--workers 4] [--threads 1] [--seed 20261204] [--keep DIR]
+                                              [--workers 4] [--threads 1] [--seed 20261204] [--keep DIR] [--reuse]
 
 DESIGN.md target: p95 < 300 ms for catalogue and search pages with 50 concurrent clients on 2 cores, no errors.
 
@@ -11,13 +11,16 @@ DESIGN.md target: p95 < 300 ms for catalogue and search pages with 50 concurrent
    truth as confirmed values (title, partnership, year, codes, findings, recommendations...), so every report
    is in the public library; then `search_rebuild`, the command an operator runs.
 2. Serve: gunicorn (`casereviews.wsgi`, sync workers unless `--threads` > 1) on 127.0.0.1 with production
-   settings (DEBUG off). Five seconds of warm-up traffic are not counted.
+   settings (DEBUG off); its log (one line a request, as in production) goes to `server.log` in the folder.
+   Five seconds of warm-up traffic are not counted. `--keep DIR --reuse` serves a folder an earlier run kept
+   instead of building again (the page cache's shared folder is emptied first, so every run starts cold).
 3. Load: `--clients` concurrent clients (asyncio and httpx, one keep-alive connection each) for `--seconds`,
    each requesting one page after another with no pause, drawn at random: a search (half of all requests: one
    word, several words or a phrase, a third of them with a facet filter, some on page 2 or sorted by date), a
    catalogue entry (a quarter), a page of a report in the page viewer, or a browse list. Every response must
    be 200 with a full page; anything else is an error.
-   Reported: requests, errors, throughput, and p50 / p95 / p99 / max latency per kind of page and overall.
+   Reported: requests, errors, throughput, and p50 / p95 / p99 / max latency per kind of page and overall, and
+   the share served from the page cache (this process's memory or the node's shared pages).
    The client runs on the same two cores as the server, so it takes some of the CPU the server would have.
 """
 
@@ -161,13 +164,30 @@ def build(folder: Path, secret: str, reports: int, words: int, seed: int) -> dic
     }
 
 
+def kept_library(folder: Path, secret: str) -> dict[str, Any]:
+    """What `build` returns, read from a folder an earlier run built and kept."""
+    os.environ.update(environment(folder, secret))
+    import django
+
+    django.setup()
+    from casereviews.library.models import ExtractedValue, Report
+
+    years = ExtractedValue.objects.filter(field="year_published").values_list("proposed_value", flat=True)
+    return {
+        "ids": list(Report.objects.order_by("pk").values_list("pk", "page_count")),
+        "years": sorted({int(year) for year in years if str(year).isdigit()}),
+    }
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 
 
-def serve(folder: Path, secret: str, port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
+def serve(
+    folder: Path, secret: str, port: int, workers: int, threads: int, *, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     command = [
         str(ROOT / ".venv" / "bin" / "gunicorn"),
         "casereviews.wsgi:application",
@@ -178,7 +198,10 @@ def serve(folder: Path, secret: str, port: int, workers: int, threads: int) -> s
         "--timeout=60",
         "--log-level=warning",
     ]
-    server = subprocess.Popen(command, cwd=ROOT, env=environment(folder, secret))  # noqa: S603 - our own argv
+    log = (folder / "server.log").open("ab")
+    server = subprocess.Popen(  # noqa: S603 - our own argv
+        command, cwd=ROOT, env={**environment(folder, secret), **(extra_env or {})}, stdout=log, stderr=log
+    )
 
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -227,7 +250,7 @@ async def client_loop(number: int, base: str, library: dict[str, Any], until: fl
                 response = await client.get(url)
                 body = response.content
                 outcome = "ok" if response.status_code == 200 and b"</html>" in body else f"HTTP {response.status_code}"
-                kept = response.headers.get("X-Page-Cache") == "hit"
+                kept = response.headers.get("X-Page-Cache", "").startswith("hit")
             except httpx.HTTPError as error:
                 outcome, kept = type(error).__name__, False
             results.append((kind, (time.perf_counter() - started) * 1000, outcome, kept))
@@ -299,15 +322,22 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=20261204)
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
+    parser.add_argument("--reuse", action="store_true", help="with --keep: serve the folder an earlier run built")
     args = parser.parse_args()
 
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
     folder = args.keep or Path(tempfile.mkdtemp(prefix="load-pages-"))
     folder.mkdir(parents=True, exist_ok=True)
-    print(f"{datetime.datetime.now():%Y-%m-%d %H:%M} building {args.reports} reports of {args.words} words in {folder}")
     secret = secrets.token_urlsafe(40)
-    library = build(folder, secret, args.reports, args.words, args.seed)
-    print(f"  generated and stored in {library['generating']:.0f} s; search_rebuild {library['indexing']:.1f} s")
+    if args.reuse and args.keep and (folder / "load.sqlite3").exists():
+        print(f"{datetime.datetime.now():%Y-%m-%d %H:%M} serving the library built earlier in {folder}")
+        library = kept_library(folder, secret)
+    else:
+        started = f"{datetime.datetime.now():%Y-%m-%d %H:%M}"
+        print(f"{started} building {args.reports} reports of {args.words} words in {folder}")
+        library = build(folder, secret, args.reports, args.words, args.seed)
+        print(f"  generated and stored in {library['generating']:.0f} s; search_rebuild {library['indexing']:.1f} s")
+    shutil.rmtree(folder / "search" / "pages", ignore_errors=True)
     port = free_port()
     server = serve(folder, secret, port, args.workers, args.threads)
     try:

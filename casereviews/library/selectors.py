@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -22,9 +23,15 @@ def library_reports_for(user: Any) -> QuerySet[Report]:
 def confirmed_record(report: Report) -> dict[str, Any]:
     """Only what a person has accepted or corrected: the record that search, briefings and analysis use."""
     values = report.values.filter(status__in=[ValueStatus.ACCEPTED, ValueStatus.CORRECTED])
+    return record_of(values.order_by("field", "key"))
+
+
+def record_of(values: Iterable[ExtractedValue]) -> dict[str, Any]:
+    """The record made of `values` (confirmed ones, in field and key order), for a caller that has read them
+    already for something else too."""
     record: dict[str, Any] = {name: None for name in SCALAR_FIELDS}
     record.update({name: [] for name in [*CODE_FIELDS, "agencies", *ITEM_FIELDS]})
-    for value in values.order_by("field", "key"):
+    for value in values:
         if value.field in record and not isinstance(record[value.field], list):
             record[value.field] = value.current
         elif value.field in CODE_FIELDS or value.field == "agencies":

@@ -19,7 +19,7 @@ from django.utils.text import slugify
 
 from casereviews.learning import vocabulary
 from casereviews.library.models import ExtractedValue, Report, ValueStatus
-from casereviews.library.selectors import confirmed_record
+from casereviews.library.selectors import record_of
 from casereviews.partnerships.models import Partnership
 from casereviews.search.documents import FRAMEWORK_NATIONS, public_reports
 from casereviews.search.selectors import (
@@ -185,14 +185,17 @@ def catalogue_entry(report_id: int) -> CatalogueEntry | None:
     report = public_reports().filter(pk=report_id).only("pk", "title", "page_count", "sections").first()
     if report is None:
         return None
-    record = confirmed_record(report)
+    # One read of the confirmed values serves the record and the findings and recommendations with their
+    # evidence; `report` is among the fields so that the related manager does not load it once per value.
+    values = list(
+        report.values.filter(status__in=[ValueStatus.ACCEPTED, ValueStatus.CORRECTED])
+        .only("report", "field", "key", "status", "proposed_value", "corrected_value", "evidence")
+        .order_by("field", "key")
+    )
+    record = record_of(values)
     items: dict[str, list[Item]] = {"findings": [], "recommendations": []}
-    for value in (
-        report.values.filter(field__in=items, status__in=[ValueStatus.ACCEPTED, ValueStatus.CORRECTED])
-        .only("field", "key", "status", "proposed_value", "corrected_value", "evidence")
-        .order_by("key")
-    ):
-        if isinstance(value.current, dict) and str(value.current.get("text", "")).strip():
+    for value in values:
+        if value.field in items and isinstance(value.current, dict) and str(value.current.get("text", "")).strip():
             items[value.field].append(_item(report.pk, value))
     title = str(record.get("title") or report.title)
     partnership = str(record.get("partnership") or "").strip()

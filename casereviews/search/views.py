@@ -14,6 +14,8 @@ from html import escape
 from typing import Any
 from urllib.parse import urlencode
 
+from django.db.models import F
+from django.db.models.functions import Substr
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,7 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from casereviews.core.errors import DomainError
-from casereviews.library.models import Report, ReportPage
+from casereviews.library.models import ReportPage
 from casereviews.library.views import _span_on
 from casereviews.search import alerts, catalogue, engine, oai, pagecache
 from casereviews.search.documents import public_reports
@@ -168,14 +170,21 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
 @pagecache.public_page
 def report_page(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """One page of a report in the public library, with the span a snippet came from marked."""
-    report = get_object_or_404(public_reports(), pk=pk)
-    page = get_object_or_404(ReportPage, report=report, number=number)
-    text = Report.objects.filter(pk=pk).values_list("text", flat=True).get()
+    report = get_object_or_404(public_reports().only("pk", "title", "page_count"), pk=pk)
+    # Only this page's text is read, not the whole report's (a long report is hundreds of kilobytes).
+    page = get_object_or_404(
+        ReportPage.objects.filter(report_id=report.pk, number=number).annotate(
+            text=Substr("report__text", F("start") + 1, F("end") - F("start"))
+        ),
+        number=number,
+    )
+    text = page.text or ""
     span = _span_on(page, request.GET)
     if span is None:
-        before, marked, after = text[page.start : page.end], "", ""
+        before, marked, after = text, "", ""
     else:
-        before, marked, after = text[page.start : span[0]], text[span[0] : span[1]], text[span[1] : page.end]
+        start, end = span[0] - page.start, span[1] - page.start
+        before, marked, after = text[:start], text[start:end], text[end:]
     return render(
         request,
         "search/page.html",
