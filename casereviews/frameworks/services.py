@@ -51,12 +51,15 @@ def framework_definitions_sync_after_migrate(**kwargs: Any) -> None:
 
 
 def get_framework(code: str) -> FrameworkDefinition:
-    stored = StoredFramework.objects.filter(code=code).only("definition", "updated_at").first()
-    if stored is None:
+    # Only the stamp is read each time (a local correction takes effect at once); the definition, ten kilobytes
+    # of JSON, is read and parsed only when the stamp is new to this process.
+    updated_at = StoredFramework.objects.filter(code=code).values_list("updated_at", flat=True).first()
+    if updated_at is None:
         raise UnknownFramework(f"no framework called {code!r}")
-    key = (code, stored.updated_at.isoformat())
+    key = (code, updated_at.isoformat())
     if key not in _parsed:
-        _parsed[key] = FrameworkDefinition.model_validate(stored.definition)
+        definition = StoredFramework.objects.filter(code=code).values_list("definition", flat=True).get()
+        _parsed[key] = FrameworkDefinition.model_validate(definition)
     return _parsed[key]
 
 

@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
 from casereviews.frameworks.engine import open_states, state_label, transitions_from
-from casereviews.frameworks.schema import Transition
+from casereviews.frameworks.schema import FrameworkDefinition, Transition
 from casereviews.frameworks.services import get_framework
 from casereviews.partnerships.models import Partnership, Role, User
 from casereviews.partnerships.selectors import partnerships_where, roles_in
@@ -26,8 +26,15 @@ def referrals_visible_to(user: User | AnonymousUser) -> QuerySet[Referral]:
     )
 
 
-def referral_status_label(referral: Referral) -> str:
-    return state_label(get_framework(referral.framework_code), referral.state)
+def referral_status_label(referral: Referral, framework: FrameworkDefinition | None = None) -> str:
+    return state_label(framework or get_framework(referral.framework_code), referral.state)
+
+
+def referral_list_rows(user: User | AnonymousUser, *, limit: int = 500) -> list[tuple[Referral, str]]:
+    """The newest referrals this person may see, each with its status, reading each framework once."""
+    referrals = list(referrals_visible_to(user).order_by("-submitted_at")[:limit])
+    frameworks = {code: get_framework(code) for code in {referral.framework_code for referral in referrals}}
+    return [(referral, referral_status_label(referral, frameworks[referral.framework_code])) for referral in referrals]
 
 
 def transitions_for(user: User, referral: Referral) -> list[Transition]:
@@ -89,18 +96,21 @@ def dashboard_rows(user: User, filters: DashboardFilters, today: datetime.date) 
         referrals = referrals.filter(
             Q(reference__icontains=filters.query) | Q(child_reference__icontains=filters.query)
         )
+    # Each framework is read once for the whole list, not once a referral.
+    frameworks: dict[str, FrameworkDefinition] = {}
     open_by_framework: dict[str, set[str]] = {}
     rows = []
     for referral in referrals:
-        if referral.framework_code not in open_by_framework:
-            open_by_framework[referral.framework_code] = open_states(get_framework(referral.framework_code))
+        if referral.framework_code not in frameworks:
+            frameworks[referral.framework_code] = get_framework(referral.framework_code)
+            open_by_framework[referral.framework_code] = open_states(frameworks[referral.framework_code])
         if referral.state not in open_by_framework[referral.framework_code] and not filters.state:
             continue
         deadlines = sorted(referral.deadlines.all(), key=lambda d: (_URGENCY[d.status_on(today)], d.due_on))
         pending = [d for d in deadlines if d.is_open]
         row = DashboardRow(
             referral=referral,
-            status=referral_status_label(referral),
+            status=referral_status_label(referral, frameworks[referral.framework_code]),
             next_deadline=pending[0] if pending else None,
             deadlines=deadlines,
         )

@@ -174,11 +174,12 @@ def report_page(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     # Only this page's text is read, not the whole report's (a long report is hundreds of kilobytes).
     page = get_object_or_404(
         ReportPage.objects.filter(report_id=report.pk, number=number).annotate(
-            text=Substr("report__text", F("start") + 1, F("end") - F("start"))
+            page_text=Substr("report__text", F("start") + 1, F("end") - F("start"))
         ),
         number=number,
     )
-    text = page.text or ""
+    # getattr: django-stubs types the annotation but not as an attribute of the instance.
+    text = str(getattr(page, "page_text", "") or "")
     span = _span_on(page, request.GET)
     if span is None:
         before, marked, after = text, "", ""
