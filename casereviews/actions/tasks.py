@@ -6,8 +6,10 @@ system's access control, and the link leads back inside it.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -36,6 +38,13 @@ def reminder_recipients(action: Action) -> list[str]:
     return sorted({email for email in emails if email})
 
 
+def reminder_message_id(reminder: Reminder) -> str:
+    """The same for every attempt to send one reminder: if a worker dies after sending and before marking it sent,
+    the copy sent again carries the Message-ID of the first, so mail programs can tell it is the same message."""
+    host = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<reminder.{reminder.action_id}.{reminder.kind}.{reminder.due_on:%Y%m%d}.{reminder.period}@{host}>"
+
+
 @task()
 def action_reminder_email(reminder_id: int) -> int:
     """Send one recorded reminder, once: a reminder already e-mailed (a task run twice) sends nothing."""
@@ -60,12 +69,13 @@ def action_reminder_email(reminder_id: int) -> int:
                     f"Action {action.label} of review {reference} was due on {reminder.due_on:%d %B %Y} "
                     "and has not been reported complete."
                 )
-            sent = send_mail(
+            sent = EmailMessage(
                 subject=subject,
-                message=f"{opening}\nSign in to Case Reviews to see it and report progress:\n{_link(action.pk)}\n",
+                body=f"{opening}\nSign in to Case Reviews to see it and report progress:\n{_link(action.pk)}\n",
                 from_email=settings.DEFAULT_FROM_EMAIL,
-                recipient_list=recipients,
-            )
+                to=recipients,
+                headers={"Message-ID": reminder_message_id(reminder)},
+            ).send()
         reminder.emailed_at = timezone.now()
         reminder.recipient_count = len(recipients)
         reminder.save(update_fields=["emailed_at", "recipient_count"])

@@ -217,6 +217,8 @@ class TransitionForm(VersionedForm):
 
 
 class BreachReasonForm(GdsForm):
+    # Optional, unlike VersionedForm's: a post that does not come from the page is not checked.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     reason = forms.CharField(
         label="Why was the deadline breached?", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
     )

@@ -243,6 +243,9 @@ class Deadline(models.Model):
     )
     # The day the scheduled job found the deadline passed and told the business managers: once only.
     breach_flagged_on = models.DateField(null=True, blank=True)
+    # When the business managers' e-mail about the breach went: the mark that makes sending it idempotent.
+    breach_emailed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)  # a breach reason written over one not seen is refused
 
     class Meta:
         ordering = ["due_on", "pk"]

@@ -527,13 +527,21 @@ def decision_record(
     return decision
 
 
-def deadline_breach_reason_record(*, actor: User, deadline: Deadline, reason: str) -> Deadline:
+def deadline_breach_reason_record(
+    *, actor: User, deadline: Deadline, reason: str, expected_version: int | None = None
+) -> Deadline:
     with transaction.atomic():
         locked = Deadline.objects.select_for_update().select_related("referral__partnership").get(pk=deadline.pk)
         if Role.BUSINESS_MANAGER not in roles_in(actor, locked.referral.partnership):
             raise NotAllowed("Only a business manager can record why a deadline was breached")
         if not locked.is_breached:
             raise InvalidInput("This deadline has not been breached")
+        if expected_version is not None and locked.version != expected_version:
+            who = locked.breach_reason_by.display_name if locked.breach_reason_by else "Someone else"
+            raise EditConflict(
+                f"{who} recorded a reason for this breach while you were writing yours. Nothing was saved: read "
+                "their reason, then change it if needed."
+            )
         if not reason.strip():
             raise InvalidInput(
                 "Give the reason", field_errors={"reason": ["Give the reason the deadline was breached"]}
@@ -541,7 +549,8 @@ def deadline_breach_reason_record(*, actor: User, deadline: Deadline, reason: st
         previous = locked.breach_reason
         locked.breach_reason = reason.strip()
         locked.breach_reason_by = actor
-        locked.save(update_fields=["breach_reason", "breach_reason_by"])
+        locked.version += 1
+        locked.save(update_fields=["breach_reason", "breach_reason_by", "version"])
         audit_record(
             actor=actor,
             action="deadline.breach_reason",

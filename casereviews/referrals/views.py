@@ -565,13 +565,17 @@ def deadline_breach_reason(request: HttpRequest, reference: str, deadline_id: in
     user = _user(request)
     referral = _visible_referral(request, reference, "referrals.manage_referral")
     deadline = get_object_or_404(Deadline, referral=referral, pk=deadline_id)
-    form = forms.BreachReasonForm(request.POST or None, initial={"reason": deadline.breach_reason})
+    form = forms.BreachReasonForm(
+        request.POST or None, initial={"reason": deadline.breach_reason, "version": deadline.version}
+    )
     if request.method == "POST":
         response = _handle(
             request,
             form,
             referral,
-            lambda data: services.deadline_breach_reason_record(actor=user, deadline=deadline, reason=data["reason"]),
+            lambda data: services.deadline_breach_reason_record(
+                actor=user, deadline=deadline, reason=data["reason"], expected_version=data["version"]
+            ),
             "The reason for the breach is recorded.",
         )
         if response:

@@ -115,7 +115,14 @@ class PanelMemberForm(GdsForm):
         self.fields["agency"].queryset = Agency.objects.filter(partnership=partnership)  # type: ignore[attr-defined]
 
 
-class MilestoneReplanForm(GdsForm):
+class _SeenVersionForm(GdsForm):
+    """Carries the version the page showed, so a stale change is refused. Optional: a post that does not come
+    from the page (a script, an older page) is not checked, as before the field existed."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class MilestoneReplanForm(_SeenVersionForm):
     due_on = date_field("New due date")
     reason = textarea("Reason for the new date", rows=3)
 
@@ -207,7 +214,7 @@ class QaReturnForm(VersionedForm):
     reasons = textarea("What needs more work?", rows=6)
 
 
-class MarkerForm(GdsForm):
+class MarkerForm(_SeenVersionForm):
     answer = forms.ChoiceField(label="Is the marker met?", choices=MarkerAnswer.choices, widget=forms.RadioSelect)
     evidence = textarea("Evidence", rows=6, help_text="What shows this: documents, minutes, the report's sections")
 

@@ -311,6 +311,7 @@ class Milestone(models.Model):
     kind = models.CharField(max_length=30, choices=MilestoneKind.choices)
     due_on = models.DateField()
     reached_on = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)  # a re-plan form showing an older date is refused
 
     class Meta:
         ordering = ["review", "due_on", "pk"]
@@ -378,6 +379,8 @@ class MarkerAssessment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     signed_off_at = models.DateTimeField(null=True, blank=True)
+    # Optimistic locking: the form carries the version it showed, so a stale answer or sign-off is refused.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["review", "marker"]

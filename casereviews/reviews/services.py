@@ -509,12 +509,24 @@ def review_start(*, actor: User, review: Review, expected_version: int | None = 
         return review_status_change(review=locked, to_status=ReviewStatus.IN_PROGRESS, actor=actor)
 
 
-def milestone_replan(*, actor: User, milestone: Milestone, due_on: datetime.date, reason: str) -> Milestone:
+def milestone_replan(
+    *,
+    actor: User,
+    milestone: Milestone,
+    due_on: datetime.date,
+    reason: str,
+    expected_version: int | None = None,
+) -> Milestone:
     """Move a milestone's due date (a re-planned review, a delay agreed by the sub-group), with the reason."""
     with transaction.atomic():
         locked = _locked(actor, milestone.review, "reviews.manage_review", "Only the business manager can re-plan")
         _require_status(locked, set(WORK_STATUSES), "re-plan a milestone")
         current = Milestone.objects.select_for_update().get(pk=milestone.pk)
+        if expected_version is not None and current.version != expected_version:
+            raise EditConflict(
+                f"“{current.get_kind_display()}” was re-planned by someone else while you were editing it: it is now "
+                f"due on {current.due_on:%d %B %Y}. Nothing was saved."
+            )
         errors: dict[str, list[str]] = {}
         if current.reached_on is not None:
             raise TransitionNotAllowed(f"“{current.get_kind_display()}” was reached on {current.reached_on:%d %B %Y}")
@@ -525,7 +537,8 @@ def milestone_replan(*, actor: User, milestone: Milestone, due_on: datetime.date
         _check(errors, "There is a problem with the new date")
         before = current.due_on
         current.due_on = due_on
-        current.save(update_fields=["due_on"])
+        current.version += 1
+        current.save(update_fields=["due_on", "version"])
         _audit(
             actor,
             locked,
@@ -921,7 +934,18 @@ def draft_choose_final(*, actor: User, draft: DraftVersion, expected_version: in
 # -- quality assurance and sign-off --------------------------------------------------------------------------------
 
 
-def marker_record(*, actor: User, review: Review, marker: int, answer: str, evidence: str) -> MarkerAssessment:
+def _marker_conflict(assessment: MarkerAssessment | None, expected_version: int | None, refusal: str) -> None:
+    """`expected_version` is the version the person's page showed, 0 when it showed no answer yet."""
+    if expected_version is None:
+        return
+    if (assessment.version if assessment else 0) != expected_version:
+        who = assessment.answered_by.display_name if assessment else "Someone else"
+        raise EditConflict(f"{who} changed the answer to this quality marker while you were looking at it. {refusal}")
+
+
+def marker_record(
+    *, actor: User, review: Review, marker: int, answer: str, evidence: str, expected_version: int | None = None
+) -> MarkerAssessment:
     """Record the sub-group's answer and evidence for one quality marker; a change withdraws its sign-off."""
     with transaction.atomic():
         locked = _locked(
@@ -946,11 +970,13 @@ def marker_record(*, actor: User, review: Review, marker: int, answer: str, evid
             errors["evidence"] = ["Record the evidence for the answer"]
         _check(errors, "There is a problem with the quality marker")
         existing = MarkerAssessment.objects.select_for_update().filter(review=locked, marker=marker).first()
+        _marker_conflict(existing, expected_version, "Nothing was saved: read their answer, then change it if needed.")
         before = [existing.answer, existing.evidence] if existing else None
         if existing is None:
-            existing = MarkerAssessment(review=locked, marker=marker)
+            existing = MarkerAssessment(review=locked, marker=marker, version=0)
         elif before == [answer, evidence.strip()]:
             return existing
+        existing.version += 1
         existing.answer, existing.evidence = answer, evidence.strip()
         existing.answered_by, existing.answered_at = actor, timezone.now()
         existing.signed_off_by, existing.signed_off_at = None, None
@@ -967,7 +993,10 @@ def marker_record(*, actor: User, review: Review, marker: int, answer: str, evid
     return existing
 
 
-def marker_sign_off(*, actor: User, review: Review, marker: int) -> MarkerAssessment:
+def marker_sign_off(
+    *, actor: User, review: Review, marker: int, expected_version: int | None = None
+) -> MarkerAssessment:
+    """Sign off the answer as the signer saw it: one changed since is not signed off unread."""
     with transaction.atomic():
         locked = _locked(
             actor,
@@ -983,10 +1012,12 @@ def marker_sign_off(*, actor: User, review: Review, marker: int) -> MarkerAssess
         assessment = MarkerAssessment.objects.select_for_update().filter(review=locked, marker=marker).first()
         if assessment is None:
             raise InvalidInput(f"Record an answer and evidence for marker {marker} before signing it off")
+        _marker_conflict(assessment, expected_version, "Nothing was signed off: read the new answer first.")
         if assessment.is_signed_off:
             return assessment
         assessment.signed_off_by, assessment.signed_off_at = actor, timezone.now()
-        assessment.save(update_fields=["signed_off_by", "signed_off_at"])
+        assessment.version += 1
+        assessment.save(update_fields=["signed_off_by", "signed_off_at", "version"])
         _refresh_qa_milestone(locked, timezone.localdate())
         _audit(actor, locked, "review.marker_sign_off", f"Signed off quality marker {marker}", assessment)
     return assessment

@@ -506,13 +506,19 @@ def review_start(request: HttpRequest, reference: str) -> HttpResponse:
 def milestone_replan(request: HttpRequest, reference: str, milestone_id: int) -> HttpResponse:
     review = _review_for(request, reference, "reviews.manage_review")
     milestone = get_object_or_404(Milestone, review=review, pk=milestone_id)
-    form = forms.MilestoneReplanForm(request.POST or None, initial={"due_on": milestone.due_on})
+    form = forms.MilestoneReplanForm(
+        request.POST or None, initial={"due_on": milestone.due_on, "version": milestone.version}
+    )
     return _form_page(
         request,
         review,
         form,
         lambda d: services.milestone_replan(
-            actor=_user(request), milestone=milestone, due_on=d["due_on"], reason=d["reason"]
+            actor=_user(request),
+            milestone=milestone,
+            due_on=d["due_on"],
+            reason=d["reason"],
+            expected_version=d["version"],
         ),
         heading=f"Re-plan “{milestone.get_kind_display()}”",
         button="Save the new date",
@@ -886,6 +892,17 @@ def qa_summary(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
+def _posted_version(request: HttpRequest) -> int | None:
+    """The version a confirmation button's page showed (None when the post has none); an altered one is stale."""
+    posted = request.POST.get("version")
+    if posted is None:
+        return None
+    try:
+        return int(posted)
+    except ValueError:
+        return -1
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def marker_edit(request: HttpRequest, reference: str, marker: int) -> HttpResponse:
@@ -902,14 +919,18 @@ def marker_edit(request: HttpRequest, reference: str, marker: int) -> HttpRespon
     assessment = review.marker_assessments.filter(marker=marker).select_related("answered_by", "signed_off_by").first()
     form = forms.MarkerForm(
         request.POST if request.method == "POST" and request.POST.get("step") == "record" else None,
-        initial={"answer": assessment.answer, "evidence": assessment.evidence} if assessment else None,
+        initial={"answer": assessment.answer, "evidence": assessment.evidence, "version": assessment.version}
+        if assessment
+        else {"version": 0},
     )
     domain_error = ""
     if request.method == "POST":
         back = redirect("reviews:qa", reference=review.reference)
         if request.POST.get("step") == "sign_off":
             try:
-                services.marker_sign_off(actor=user, review=review, marker=marker)
+                services.marker_sign_off(
+                    actor=user, review=review, marker=marker, expected_version=_posted_version(request)
+                )
             except DomainError as error:
                 domain_error = error.message
             else:
@@ -923,6 +944,7 @@ def marker_edit(request: HttpRequest, reference: str, marker: int) -> HttpRespon
                     marker=marker,
                     answer=form.cleaned_data["answer"],
                     evidence=form.cleaned_data["evidence"],
+                    expected_version=form.cleaned_data["version"],
                 )
             except DomainError as error:
                 form.add_domain_error(error)

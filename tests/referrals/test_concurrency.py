@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import threading
 import uuid
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.db.backends.sqlite3.creation import DatabaseCreation
+from django.urls import reverse
 
 from casereviews.core.audit import audit_verify
 from casereviews.core.errors import DomainError, Duplicate, EditConflict
@@ -22,7 +24,9 @@ from casereviews.referrals.services import (
     referral_submit,
     referral_transition,
 )
-from tests.factories import make_referral, referral_input
+from tests.conftest import signed_in
+from tests.factories import make_person, make_referral, referral_input
+from tests.referrals.test_deadlines import late_notification, today_is  # noqa: F401 - fixtures
 
 THREAD_TIMEOUT_SECONDS = 30
 
@@ -121,3 +125,30 @@ def test_the_same_referral_submitted_twice_at_once_is_created_once(people, north
     assert duplicates[0].existing == created[0]
     assert Referral.objects.filter(submission_key=key).count() == 1
     assert AuditEvent.objects.filter(action="referral.submit").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_managers_writing_a_breach_reason_from_the_same_page_keep_the_first_and_tell_the_second(
+    people,
+    northshire,
+    late_notification,  # noqa: F811 - the imported fixture
+):
+    second_manager = make_person("bea", "business_manager", northshire)
+    referral = late_notification.referral
+    url = reverse("referrals:breach_reason", args=[referral.reference, late_notification.pk])
+    first, second = signed_in(people.manager), signed_in(second_manager)
+    for client in (first, second):
+        assert 'name="version" value="1"' in client.get(url).content.decode()
+
+    saved = "The hospital told us only on 3 January."
+    assert first.post(url, {"reason": saved, "version": "1"}).status_code == 302
+    stale = second.post(url, {"reason": "Nobody was on duty over Christmas.", "version": "1"})
+    assert stale.status_code == 200
+    assert "recorded a reason for this breach while you were writing yours. Nothing was saved" in html.unescape(
+        stale.content.decode()
+    )
+    late_notification.refresh_from_db()
+    assert (late_notification.breach_reason, late_notification.breach_reason_by) == (saved, people.manager)
+    assert AuditEvent.objects.filter(action="deadline.breach_reason").count() == 1
+    checked, broken = audit_verify()
+    assert broken is None and checked == AuditEvent.objects.count()
