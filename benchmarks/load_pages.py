@@ -3,6 +3,7 @@ loopback to many concurrent clients.
 
     .venv/bin/python benchmarks/load_pages.py [--reports 300] [--words 25000] [--clients 50] [--seconds 60]
                                               [--workers 4] [--threads 1] [--seed 20261204] [--keep DIR] [--reuse]
+                                              [--client raw|httpx]
 
 DESIGN.md target: p95 < 300 ms for catalogue and search pages with 50 concurrent clients on 2 cores, no errors.
 
@@ -14,7 +15,7 @@ DESIGN.md target: p95 < 300 ms for catalogue and search pages with 50 concurrent
    settings (DEBUG off); its log (one line a request, as in production) goes to `server.log` in the folder.
    Five seconds of warm-up traffic are not counted. `--keep DIR --reuse` serves a folder an earlier run kept
    instead of building again (the page cache's shared folder is emptied first, so every run starts cold).
-3. Load: `--clients` concurrent clients (asyncio and httpx, one keep-alive connection each) for `--seconds`,
+3. Load: `--clients` concurrent clients (asyncio; see "The client" below) for `--seconds`,
    each requesting one page after another with no pause, drawn at random: a search (half of all requests: one
    word, several words or a phrase, a third of them with a facet filter, some on page 2 or sorted by date), a
    catalogue entry (a quarter), a page of a report in the page viewer, or a browse list. Every response must
@@ -22,6 +23,12 @@ DESIGN.md target: p95 < 300 ms for catalogue and search pages with 50 concurrent
    Reported: requests, errors, throughput, and p50 / p95 / p99 / max latency per kind of page and overall, and
    the share served from the page cache (this process's memory or the node's shared pages).
    The client runs on the same two cores as the server, so it takes some of the CPU the server would have.
+
+The client. `--client raw` (the default) sends each GET as a few lines of HTTP/1.1 over an asyncio connection
+and reads the response to its end: gunicorn's sync workers close the connection after every response anyway,
+and this costs the machine about a tenth of what httpx does (httpx took 2.5-3 ms of CPU a request, a third of
+what the two cores spent, CPU the target means the server to have). `--client httpx` is the client of the
+earlier measurements in docs/benchmarks.md, for comparison.
 """
 
 from __future__ import annotations
@@ -240,26 +247,87 @@ def next_url(rng: random.Random, library: dict[str, Any]) -> tuple[str, str]:
     return "browse list", "/search/browse/"
 
 
-async def client_loop(number: int, base: str, library: dict[str, Any], until: float, results: list[Result]) -> None:
+Response = tuple[int, dict[str, str], bytes]  # status, headers (lower-case names), body
+
+
+class RawClient:
+    """GET over a new connection each time, reading to the end (see "The client" above)."""
+
+    def __init__(self, base: str, headers: dict[str, str] | None = None, timeout: float = 30) -> None:
+        address = urllib.parse.urlsplit(base)
+        self.host, self.port = address.hostname or "127.0.0.1", address.port or 80
+        extra = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
+        self.head = f"Host: {self.host}:{self.port}\r\nConnection: close\r\n{extra}\r\n"
+        self.timeout = timeout
+
+    async def __aenter__(self) -> RawClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+    async def get(self, url: str) -> Response:
+        reader, writer = await asyncio.wait_for(asyncio.open_connection(self.host, self.port), self.timeout)
+        try:
+            writer.write(f"GET {url} HTTP/1.1\r\n{self.head}".encode())
+            raw = await asyncio.wait_for(reader.read(), self.timeout)
+        finally:
+            writer.close()
+        head, _, body = raw.partition(b"\r\n\r\n")
+        status_line, *lines = head.decode("latin-1").split("\r\n")
+        headers = {name.strip().lower(): value.strip() for name, _, value in (line.partition(":") for line in lines)}
+        return int(status_line.split(" ", 2)[1]), headers, body
+
+
+class HttpxClient:
+    """httpx, one connection at a time, as the earlier measurements used."""
+
+    def __init__(self, base: str, headers: dict[str, str] | None = None, timeout: float = 30) -> None:
+        self.client = httpx.AsyncClient(
+            base_url=base, timeout=timeout, headers=headers, limits=httpx.Limits(max_connections=1)
+        )
+
+    async def __aenter__(self) -> HttpxClient:
+        await self.client.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.client.__aexit__(*exc)
+
+    async def get(self, url: str) -> Response:
+        response = await self.client.get(url)
+        return response.status_code, {k.lower(): v for k, v in response.headers.items()}, response.content
+
+
+CLIENTS = {"raw": RawClient, "httpx": HttpxClient}
+CLIENT_ERRORS = (OSError, asyncio.TimeoutError, ValueError, IndexError, httpx.HTTPError)
+
+
+async def client_loop(
+    number: int, base: str, library: dict[str, Any], until: float, results: list[Result], client_kind: str
+) -> None:
     rng = random.Random(number)
-    async with httpx.AsyncClient(base_url=base, timeout=30, limits=httpx.Limits(max_connections=1)) as client:
+    async with CLIENTS[client_kind](base) as client:
         while time.perf_counter() < until:
             kind, url = next_url(rng, library)
             started = time.perf_counter()
             try:
-                response = await client.get(url)
-                body = response.content
-                outcome = "ok" if response.status_code == 200 and b"</html>" in body else f"HTTP {response.status_code}"
-                kept = response.headers.get("X-Page-Cache", "").startswith("hit")
-            except httpx.HTTPError as error:
+                status, headers, body = await client.get(url)
+                outcome = "ok" if status == 200 and b"</html>" in body else f"HTTP {status}"
+                kept = headers.get("x-page-cache", "").startswith("hit")
+            except CLIENT_ERRORS as error:
                 outcome, kept = type(error).__name__, False
             results.append((kind, (time.perf_counter() - started) * 1000, outcome, kept))
 
 
-async def load(base: str, library: dict[str, Any], clients: int, seconds: float) -> list[Result]:
+async def load(
+    base: str, library: dict[str, Any], clients: int, seconds: float, client_kind: str = "raw"
+) -> list[Result]:
     results: list[Result] = []
     until = time.perf_counter() + seconds
-    await asyncio.gather(*(client_loop(number, base, library, until, results) for number in range(clients)))
+    await asyncio.gather(
+        *(client_loop(number, base, library, until, results, client_kind) for number in range(clients))
+    )
     return results
 
 
@@ -323,6 +391,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20261204)
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
     parser.add_argument("--reuse", action="store_true", help="with --keep: serve the folder an earlier run built")
+    parser.add_argument("--client", choices=sorted(CLIENTS), default="raw", help="the load client (see above)")
     args = parser.parse_args()
 
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
@@ -343,10 +412,10 @@ def main() -> None:
     try:
         base = f"http://127.0.0.1:{port}"
         print(f"gunicorn: {args.workers} workers x {args.threads} threads on {base}; {os.cpu_count()} CPUs")
-        asyncio.run(load(base, library, args.clients, 5))
-        print(f"load: {args.clients} clients for {args.seconds:.0f} s")
+        asyncio.run(load(base, library, args.clients, 5, args.client))
+        print(f"load: {args.clients} clients ({args.client}) for {args.seconds:.0f} s")
         server_before, client_before = server_cpu_seconds(server.pid), time.process_time()
-        results = asyncio.run(load(base, library, args.clients, args.seconds))
+        results = asyncio.run(load(base, library, args.clients, args.seconds, args.client))
         server_cpu, client_cpu = server_cpu_seconds(server.pid) - server_before, time.process_time() - client_before
         report(results, args.seconds)
         print(

@@ -4,7 +4,7 @@ loopback to many concurrent clients.
 
     .venv/bin/python benchmarks/load_staff_pages.py [--clients 50] [--seconds 60] [--workers 4] [--threads 1]
         [--referrals 60] [--reviews 40] [--plans 10] [--reports 200] [--words 2000] [--seed 20261204]
-        [--think 0] [--keep DIR] [--reuse]
+        [--think 0] [--client raw|httpx] [--keep DIR] [--reuse]
 
 Target (issue 7, as DESIGN.md sets for public pages): p95 < 300 ms with 50 concurrent clients on 2 cores, no
 errors.
@@ -20,7 +20,8 @@ errors.
    receivers stamp the session and write the audit entry) and allauth's record of the two steps, password then
    authenticator code (`record_authentication`, the record allauth keeps for an MFA sign-in). Every staff person
    has a TOTP authenticator, as the demo gives them. The session cookie is sent as a header: with DEBUG off it is
-   a Secure cookie, which a client would not send over plain HTTP to loopback.
+   a Secure cookie, which a client would not send over plain HTTP to loopback. The client is load_pages.py's
+   (`--client raw` by default, `httpx` for comparison).
 3. Serve: gunicorn with production settings (DEBUG off), its log to `server.log` in the folder.
 4. Load: `--clients` concurrent clients, 60% signed in as Northshire's business manager, the rest as its chair,
    a sub-group member and the national analyst, each requesting one of its persona's pages after another with
@@ -49,11 +50,18 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from load_pages import build, free_port, kept_library, percentile, serve, server_cpu_seconds
+from load_pages import (
+    CLIENT_ERRORS,
+    CLIENTS,
+    build,
+    free_port,
+    kept_library,
+    percentile,
+    serve,
+    server_cpu_seconds,
+)
 
 Result = tuple[str, float, str]  # page, milliseconds, "ok" or the error
 
@@ -228,27 +236,25 @@ async def client_loop(
     until: float,
     results: list[Result],
     think: float,
+    client_kind: str,
 ) -> None:
     from django.conf import settings
 
     rng = random.Random(number)
     pages = [page for page in next(p[2] for p in PERSONAS if p[0] == persona) if targets.get(page)]
     headers = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session}"}
-    async with httpx.AsyncClient(
-        base_url=base, timeout=30, headers=headers, limits=httpx.Limits(max_connections=1)
-    ) as client:
+    async with CLIENTS[client_kind](base, headers) as client:
         while time.perf_counter() < until:
             page = rng.choice(pages)
             url = rng.choice(targets[page])
             started = time.perf_counter()
             try:
-                response = await client.get(url)
-                body = response.content
-                if response.status_code == 200 and b"</html>" in body:
+                status, response_headers, body = await client.get(url)
+                if status == 200 and b"</html>" in body:
                     outcome = "ok"
                 else:
-                    outcome = f"HTTP {response.status_code} {response.headers.get('Location', '')}".strip()
-            except httpx.HTTPError as error:
+                    outcome = f"HTTP {status} {response_headers.get('location', '')}".strip()
+            except CLIENT_ERRORS as error:
                 outcome = type(error).__name__
             results.append((page, (time.perf_counter() - started) * 1000, outcome))
             if think > 0:
@@ -256,13 +262,18 @@ async def client_loop(
 
 
 async def load(
-    base: str, sessions: list[tuple[str, str]], targets: dict[str, list[str]], seconds: float, think: float = 0
+    base: str,
+    sessions: list[tuple[str, str]],
+    targets: dict[str, list[str]],
+    seconds: float,
+    think: float = 0,
+    client_kind: str = "raw",
 ) -> list[Result]:
     results: list[Result] = []
     until = time.perf_counter() + seconds
     await asyncio.gather(
         *(
-            client_loop(number, base, persona, session, targets, until, results, think)
+            client_loop(number, base, persona, session, targets, until, results, think, client_kind)
             for number, (persona, session) in enumerate(sessions)
         )
     )
@@ -306,11 +317,12 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=20261204)
     parser.add_argument("--think", type=float, default=0, help="mean pause in seconds between a client's requests")
+    parser.add_argument("--client", choices=sorted(CLIENTS), default="raw", help="the load client (as load_pages.py)")
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
     parser.add_argument("--reuse", action="store_true", help="with --keep: serve the folder an earlier run built")
     args = parser.parse_args()
 
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
     folder = args.keep or Path(tempfile.mkdtemp(prefix="load-staff-"))
     folder.mkdir(parents=True, exist_ok=True)
     secret = secrets.token_urlsafe(40)
@@ -333,11 +345,11 @@ def main() -> None:
     try:
         base = f"http://127.0.0.1:{port}"
         print(f"gunicorn: {args.workers} workers x {args.threads} threads on {base}; {os.cpu_count()} CPUs")
-        asyncio.run(load(base, sessions, targets, 5, args.think))
+        asyncio.run(load(base, sessions, targets, 5, args.think, args.client))
         pause = f", pausing {args.think:g} s on average between requests" if args.think else ", no pause"
         print(f"load: {args.clients} clients for {args.seconds:.0f} s{pause}")
         server_before, client_before = server_cpu_seconds(server.pid), time.process_time()
-        results = asyncio.run(load(base, sessions, targets, args.seconds, args.think))
+        results = asyncio.run(load(base, sessions, targets, args.seconds, args.think, args.client))
         server_cpu, client_cpu = server_cpu_seconds(server.pid) - server_before, time.process_time() - client_before
         report(results, args.seconds)
         print(
