@@ -241,7 +241,7 @@ class DispatchForm(GdsForm):
         self.fields["recipient"].choices = [(r, r) for r in recipients]  # type: ignore[attr-defined]
 
 
-class NonPublicationForm(GdsForm):
+class NonPublicationForm(_SeenVersionForm):
     reasons = textarea("The board's reasons for not publishing", rows=6)
     proposed_on = date_field("Date the board proposed not to publish")
     advice = textarea("The advice received", rows=5, required=False, help_text="Leave blank until it arrives")

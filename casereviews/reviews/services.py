@@ -1155,6 +1155,7 @@ def non_publication_propose(
     advice: str,
     improvements: str,
     advice_received_on: datetime.date | None = None,
+    expected_version: int | None = None,
 ) -> NonPublicationProposal:
     """Record (or update) the board's proposal not to publish, the advice it received and its reasons, and the
     information about improvements that will be published instead."""
@@ -1164,6 +1165,7 @@ def non_publication_propose(
             review,
             "reviews.respond_for_board",
             "Only the business manager or the chair can propose not to publish",
+            expected_version,  # the business manager and the chair both edit the one proposal
         )
         _require_status(locked, {ReviewStatus.SIGNED_OFF}, "propose not to publish")
         errors: dict[str, list[str]] = {}

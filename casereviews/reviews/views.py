@@ -1105,7 +1105,7 @@ def non_publication(request: HttpRequest, reference: str) -> HttpResponse:
         if current
         else {"proposed_on": timezone.localdate()}
     )
-    form = forms.NonPublicationForm(request.POST or None, initial=initial)
+    form = forms.NonPublicationForm(request.POST or None, initial={**initial, "version": review.version})
     return _form_page(
         request,
         review,
@@ -1118,6 +1118,7 @@ def non_publication(request: HttpRequest, reference: str) -> HttpResponse:
             advice=d["advice"],
             advice_received_on=d["advice_received_on"],
             improvements=d["improvements"],
+            expected_version=d["version"],
         ),
         heading="Propose not to publish",
         button="Save the proposal",

@@ -153,6 +153,8 @@ def test_a_worker_killed_while_handing_the_report_to_the_library_leaves_one_repo
     assert AuditEvent.objects.filter(action="publication.to_library").count() == 1
     assert_store_whole()
     assert_chain_intact()
+    # And as an operator checks it, from a process of its own.
+    assert f"Audit chain intact: {AuditEvent.objects.count()} entries verified." in processes.run("audit_verify")
 
 
 def long_draft_pages(pages: int) -> list[str]:

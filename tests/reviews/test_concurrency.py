@@ -19,7 +19,7 @@ from casereviews.reviews.models import DraftVersion, MarkerAssessment, Review, R
 from tests.conftest import signed_in
 from tests.factories import make_person
 from tests.referrals.test_concurrency import run_at_once
-from tests.reviews.steps import commission, decided_referral, sign_all_markers, to_qa
+from tests.reviews.steps import commission, decided_referral, fresh, sign_all_markers, signed_off, to_qa
 
 
 @pytest.mark.django_db(transaction=True)
@@ -164,3 +164,25 @@ def test_two_managers_replanning_a_milestone_from_the_same_page_keep_the_first_d
     milestone.refresh_from_db()
     assert milestone.due_on == first_date and milestone.version == 2
     assert AuditEvent.objects.filter(action="review.milestone_replan").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_manager_and_the_chair_editing_the_proposal_not_to_publish_at_once_keep_the_first(people, northshire, as_):
+    review = signed_off(commission(northshire, people.manager), people)
+    url = reverse("reviews:non_publication", args=[review.reference])
+    manager, chair = as_("manager"), as_("chair")
+    seen = re.search(r'name="version" value="(\d+)"', manager.get(url).content.decode()).group(1)  # type: ignore[union-attr]
+    assert f'name="version" value="{seen}"' in chair.get(url).content.decode()
+    today = timezone.localdate()
+
+    def form(reasons: str) -> dict[str, str]:
+        return {"reasons": reasons, "proposed_on_0": str(today.day), "proposed_on_1": str(today.month),
+                "proposed_on_2": str(today.year), "advice": "", "improvements": "A summary of the changes made.",
+                "version": seen}  # fmt: skip
+
+    assert manager.post(url, form("The child's siblings could be identified.")).status_code == 302
+    stale = chair.post(url, form("The family asked us not to."))
+    assert stale.status_code == 200
+    assert "was changed by someone else while you were working on it" in html.unescape(stale.content.decode())
+    assert fresh(review).non_publication.reasons == "The child's siblings could be identified."
+    assert AuditEvent.objects.filter(action="review.non_publication_propose").count() == 1
