@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from casereviews.library.models import ExtractedValue, Report, ReportStatus, ValueStatus
 from casereviews.library.services import CODE_FIELDS, ITEM_FIELDS, SCALAR_FIELDS, can_manage_library
@@ -15,9 +16,20 @@ def library_reports_for(user: Any) -> QuerySet[Report]:
     """Unconfirmed proposals are not yet public: only library staff see reports before review."""
     if not can_manage_library(user):
         return Report.objects.none()
-    return Report.objects.annotate(
-        proposed_count=Count("values", filter=Q(values__status=ValueStatus.PROPOSED)),
-    ).defer("text").order_by("-uploaded_at", "-pk")
+    # A correlated count rather than a join and GROUP BY over every value of every report: the list's page
+    # count then reads no values at all, and the page itself does not aggregate the whole values table.
+    proposed = (
+        ExtractedValue.objects.filter(report=OuterRef("pk"), status=ValueStatus.PROPOSED)
+        .order_by()
+        .values("report")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return (
+        Report.objects.annotate(proposed_count=Coalesce(Subquery(proposed), 0))
+        .defer("text")
+        .order_by("-uploaded_at", "-pk")
+    )
 
 
 def confirmed_record(report: Report) -> dict[str, Any]:
