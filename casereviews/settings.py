@@ -7,6 +7,8 @@ DATABASE_URL (PostgreSQL); a production start without a real secret key refuses 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from pathlib import Path
 
@@ -70,10 +72,11 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     "rules.apps.AutodiscoverRulesConfig",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "crispy_forms",
     "crispy_forms_gds",
     "django_tasks",
@@ -100,6 +103,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "casereviews.core.middleware.CacheControlMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -158,6 +162,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "casereviews.core.auth.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
 ]
 
 # Sign-in: accounts are provisioned by a partnership (no self sign-up); staff need a second factor.
@@ -176,6 +181,9 @@ ACCOUNT_RATE_LIMITS = {
 ALLAUTH_TRUSTED_PROXY_COUNT = 1 if env_bool("TRUST_X_FORWARDED_FOR", False) else 0
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_PREVENT_ENUMERATION = True
+# The account holder is e-mailed when their password is changed or reset and when an authenticator app or recovery
+# codes are added or removed, so a change they did not make does not go unnoticed (ASVS 2.2.3, 2.5.5).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 # Publishing a review, granting a request for a report, changing someone's roles and changes in the admin need a
 # sign-in or a confirmation (the authenticator code, for staff) within this many seconds (ADR 0012).
 ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("ACCOUNT_REAUTHENTICATION_TIMEOUT", 5 * 60)
@@ -184,7 +192,26 @@ MFA_FORMS = {
     "reauthenticate": "casereviews.core.auth.ConfirmWithCodeForm",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# TOTP secrets and recovery-code seeds are encrypted in the database (casereviews.core.auth.EncryptingMFAAdapter)
+# with MFA_ENCRYPTION_KEY: Fernet keys, comma-separated, the first encrypting and all decrypting (to rotate: new key
+# first, `manage.py rotate_mfa_secrets`, then drop the old one). Unset, a key derived from DJANGO_SECRET_KEY is used,
+# which `manage.py check --deploy` warns about in production (docs/security.md, 2.8.2).
+MFA_ADAPTER = "casereviews.core.auth.EncryptingMFAAdapter"
+MFA_ENCRYPTION_KEYS = env_list("MFA_ENCRYPTION_KEY", [])
+for _key in MFA_ENCRYPTION_KEYS:
+    try:
+        _valid_key = len(base64.urlsafe_b64decode(_key.encode())) == 32
+    except (binascii.Error, ValueError):
+        _valid_key = False
+    if not _valid_key:
+        raise ImproperlyConfigured(
+            "MFA_ENCRYPTION_KEY must be Fernet keys (32 bytes in URL-safe base64), comma-separated"
+        )
 MFA_TOTP_ISSUER = "Case Reviews"
+# Everyone can see where they are signed in and sign out their other sessions at /accounts/sessions/ (ASVS 3.3.4).
+# A session is listed from its sign-in; tracking every request's time and address would write to the database on
+# each request, so the list shows when and where each session started, not when it was last used.
+USERSESSIONS_TRACK_ACTIVITY = False
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -197,6 +224,11 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+# Outside development the cookies carry the __Host- prefix: browsers then accept them only when Secure, with Path=/
+# and no Domain, so a neighbouring subdomain cannot set or overwrite them (ASVS 3.4.4). Development serves plain HTTP,
+# where browsers refuse a __Host- cookie, so it keeps Django's names.
+SESSION_COOKIE_NAME = "sessionid" if DEBUG else "__Host-sessionid"
+CSRF_COOKIE_NAME = "csrftoken" if DEBUG else "__Host-csrftoken"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -268,7 +300,7 @@ SCHEDULE_INTERVAL_MINUTES = env_int("SCHEDULE_INTERVAL_MINUTES", 60)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "casereviews.api.authentication.HashedTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -282,6 +314,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Referrals, notifications, screening, recommendations, decisions and deadlines.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI (/api/docs/) from our own static files (drf-spectacular-sidecar), not a CDN (ASVS 14.2.3).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "ReportStatusEnum": "casereviews.library.models.ReportStatus",

@@ -12,6 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 
 from casereviews.core.audit import audit_record
 from casereviews.core.auth import reauthentication_redirect, recently_authenticated, signed_in_at
@@ -42,6 +43,47 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             reset_request_meta(token)
+
+
+# Pages anyone may open that show what only the holder of the link should see: a report sent on a granted request, and
+# an alert subscription's confirmation and stop pages (which name the subscriber's address).
+_LINK_HOLDER_VIEWS = frozenset({"publication:request_download", "search:alert_confirm", "search:alert_unsubscribe"})
+# Signing in, the second factor, password reset and the admin: never kept, whoever asks.
+_ACCOUNT_PREFIXES = ("/accounts/", "/admin/")
+
+
+def is_private_response(request: HttpRequest, response: HttpResponse) -> bool:
+    """Whether a response was made for one person, so that no cache, the browser's included, may keep it."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return True  # by the session, or by an API token (DRF sets the request's user when it authenticates)
+    if "HTTP_AUTHORIZATION" in request.META:
+        return True  # a refused token as much as an accepted one
+    if settings.SESSION_COOKIE_NAME in request.COOKIES or settings.SESSION_COOKIE_NAME in response.cookies:
+        return True  # signing in or out, or a session whose time ran out on this very request
+    if request.path.startswith(_ACCOUNT_PREFIXES):
+        return True
+    match = getattr(request, "resolver_match", None)
+    return match is not None and match.view_name in _LINK_HOLDER_VIEWS
+
+
+class CacheControlMiddleware:
+    """`Cache-Control: no-store, private` on every response made for one person: every page, download and API answer
+    to someone signed in (by session or token), the account pages, and the pages opened by a private link (ASVS 8.2.1,
+    8.1.1, 8.2.3). After signing out, the browser's back button and history then show nothing confidential, and no
+    shared cache (a proxy at the partnership's office) keeps a copy.
+
+    Public pages for anonymous visitors keep whatever caching they have (the search page cache among them): they are
+    the same for everyone. Static files never reach this middleware (WhiteNoise answers them first)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if is_private_response(request, response):
+            patch_cache_control(response, no_store=True, private=True)
+        return response
 
 
 # Paths a staff member without a second factor may still reach: setting one up, signing out, assets.

@@ -7,9 +7,9 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from casereviews.api.tokens import token_issue
 from casereviews.referrals.models import Decision, Referral
 from tests.factories import make_referral
 
@@ -38,7 +38,7 @@ PAYLOAD = {
 def api_as(user) -> APIClient:
     client = APIClient()
     if user is not None:
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token_issue(user=user, days=1)}")
     return client
 
 

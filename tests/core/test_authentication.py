@@ -6,15 +6,22 @@ from __future__ import annotations
 
 import re
 import time
+from importlib import import_module
+from io import StringIO
 
 import pytest
 from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from cryptography.fernet import Fernet
+from django.apps import apps
 from django.core import mail
 from django.core.cache import cache
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from casereviews.core.auth import MFASecretUnreadable, check_mfa_encryption_key, mfa_decrypt
 from casereviews.core.models import AuditEvent
 from tests.conftest import signed_in
 from tests.factories import PASSWORD
@@ -249,3 +256,177 @@ def test_staff_without_a_second_factor_are_sent_to_set_one_up_and_reach_nothing_
     client.post(reverse("mfa_activate_totp"), {"code": code})
     assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
     assert client.get(reverse("referrals:list")).status_code == 200
+
+
+# -- authenticator secrets encrypted at rest (ASVS 2.8.2) --------------------------------------------------------------
+
+
+def code_for(secret: str) -> str:
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def signs_in_with_code(user, code: str) -> bool:
+    client = Client()
+    response = sign_in(client, user.username)
+    client.post(response["Location"], {"code": code})
+    return client.get(reverse("referrals:dashboard")).status_code == 200
+
+
+def test_an_authenticator_apps_secret_is_stored_encrypted_and_its_codes_still_sign_in(people):
+    secret = generate_totp_secret()
+    TOTP.activate(people.manager, secret)
+    stored = Authenticator.objects.get(user=people.manager).data["secret"]
+    assert stored != secret and secret not in stored and secret.lower() not in stored.lower()
+    assert mfa_decrypt(stored) == secret
+    assert signs_in_with_code(people.manager, code_for(secret))
+
+
+def test_recovery_code_seeds_are_stored_encrypted_and_the_codes_still_sign_in(people):
+    TOTP.activate(people.manager, generate_totp_secret())
+    codes = RecoveryCodes.activate(people.manager)
+    seed = Authenticator.objects.get(user=people.manager, type=Authenticator.Type.RECOVERY_CODES).data["seed"]
+    assert seed.startswith("gAAAAA") and len(mfa_decrypt(seed)) == 80
+    assert signs_in_with_code(people.manager, codes.get_unused_codes()[0])
+
+
+def test_the_key_comes_from_mfa_encryption_key_and_no_other_key_reads_the_secrets(people, settings):
+    key, other = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.MFA_ENCRYPTION_KEYS = [key]
+    secret = generate_totp_secret()
+    TOTP.activate(people.manager, secret)
+    stored = Authenticator.objects.get(user=people.manager).data["secret"]
+    assert Fernet(key.encode()).decrypt(stored.encode()).decode() == secret
+    settings.MFA_ENCRYPTION_KEYS = [other]
+    with pytest.raises(MFASecretUnreadable):
+        mfa_decrypt(stored)
+
+
+def test_rotating_the_key_re_encrypts_every_secret_so_the_old_key_can_go(people, settings):
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.MFA_ENCRYPTION_KEYS = [old]
+    secret = generate_totp_secret()
+    TOTP.activate(people.manager, secret)
+    RecoveryCodes.activate(people.manager)
+    settings.MFA_ENCRYPTION_KEYS = [new, old]
+    call_command("rotate_mfa_secrets", stdout=StringIO())
+    settings.MFA_ENCRYPTION_KEYS = [new]
+    assert mfa_decrypt(Authenticator.objects.get(user=people.manager, type=Authenticator.Type.TOTP).data["secret"])
+    assert signs_in_with_code(people.manager, code_for(secret))
+    assert AuditEvent.objects.filter(action="mfa.secrets_rotated").exists()
+
+
+def test_secrets_stored_in_clear_before_encryption_are_encrypted_by_the_migration_and_keep_working(people):
+    secret = generate_totp_secret()
+    seed = "ab" * 40
+    # As allauth stored them before the encrypting adapter: in clear.
+    Authenticator.objects.create(user=people.manager, type=Authenticator.Type.TOTP, data={"secret": secret})
+    Authenticator.objects.create(
+        user=people.manager, type=Authenticator.Type.RECOVERY_CODES, data={"seed": seed, "used_mask": 0}
+    )
+    migration = import_module("casereviews.core.migrations.0005_encrypt_mfa_secrets")
+    migration.encrypt(apps, None)
+    stored = {a.type: a.data for a in Authenticator.objects.filter(user=people.manager)}
+    assert stored[Authenticator.Type.TOTP]["secret"] != secret
+    assert stored[Authenticator.Type.RECOVERY_CODES]["seed"] != seed
+    assert stored[Authenticator.Type.RECOVERY_CODES]["used_mask"] == 0
+    assert signs_in_with_code(people.manager, code_for(secret))
+    migration.decrypt(apps, None)  # and back, should the migration be undone
+    assert Authenticator.objects.get(user=people.manager, type=Authenticator.Type.TOTP).data["secret"] == secret
+
+
+def test_production_without_an_mfa_key_is_warned_by_the_deploy_check(settings):
+    settings.MFA_ENCRYPTION_KEYS = []
+    assert [message.id for message in check_mfa_encryption_key()] == ["casereviews.W001"]
+    settings.MFA_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    assert check_mfa_encryption_key() == []
+
+
+# -- the account holder is told of changes to how they sign in (ASVS 2.2.3, 2.5.5) ------------------------------------
+
+
+def mail_to(address: str) -> list[str]:
+    return [message.subject for message in mail.outbox if address in message.to]
+
+
+def test_changing_a_password_emails_the_account_holder(people):
+    client = signed_in(people.referrer)
+    new = "a tortoise under the willow"
+    form = {"oldpassword": PASSWORD, "password1": new, "password2": new}
+    assert client.post(reverse("account_change_password"), form).status_code == 302
+    assert any("Password Changed" in subject for subject in mail_to("rory@example.org"))
+
+
+def test_resetting_a_password_emails_the_account_holder(people):
+    client = Client()
+    client.post(reverse("account_reset_password"), {"email": "rory@example.org"})
+    link = re.search(r"http://\S+/accounts/password/reset/key/\S+/", mail.outbox[-1].body).group(0)
+    set_password = client.get(link.split("testserver", 1)[-1])["Location"]
+    new = "a tortoise under the willow"
+    mail.outbox.clear()
+    assert client.post(set_password, {"password1": new, "password2": new}).status_code == 302
+    assert any("Password Reset" in subject for subject in mail_to("rory@example.org"))
+
+
+# allauth e-mails once the new authenticator is committed, still within the request: real transactions here.
+@pytest.mark.django_db(transaction=True)
+def test_adding_and_removing_an_authenticator_app_emails_the_account_holder(people):
+    client = Client()
+    client.force_login(people.manager)
+    client.get(reverse("mfa_activate_totp"))
+    secret = client.session["mfa.totp.secret"]
+    client.post(reverse("mfa_activate_totp"), {"code": code_for(secret)})
+    assert Authenticator.objects.filter(user=people.manager, type=Authenticator.Type.TOTP).exists()
+    assert any("Authenticator App Activated" in subject for subject in mail_to("bella@example.org"))
+    client.post(reverse("mfa_deactivate_totp"))
+    assert not Authenticator.objects.filter(user=people.manager, type=Authenticator.Type.TOTP).exists()
+    assert any("Authenticator App Deactivated" in subject for subject in mail_to("bella@example.org"))
+
+
+# -- a one-time code used twice (ASVS 2.8.5) ---------------------------------------------------------------------------
+
+
+def test_a_code_typed_again_after_it_was_used_is_refused_audited_and_the_account_holder_told(people):
+    secret = generate_totp_secret()
+    TOTP.activate(people.manager, secret)
+    code = code_for(secret)
+    assert signs_in_with_code(people.manager, code)
+    assert not AuditEvent.objects.filter(action="auth.totp_reused").exists()
+    replayer = Client(REMOTE_ADDR="203.0.113.50")
+    response = sign_in(replayer, "bella")
+    replayer.post(response["Location"], {"code": code})
+    assert replayer.get(reverse("referrals:dashboard")).status_code == 302  # refused
+    event = AuditEvent.objects.get(action="auth.totp_reused")
+    assert event.actor == people.manager and event.ip_address == "203.0.113.50" and code not in event.summary
+    (told,) = [message for message in mail.outbox if "typed again" in message.subject]
+    assert told.to == ["bella@example.org"] and "203.0.113.50" in told.body and code not in told.body
+
+
+def test_a_wrong_code_is_not_taken_for_a_replay(people):
+    TOTP.activate(people.manager, generate_totp_secret())
+    client = Client()
+    response = sign_in(client, "bella")
+    client.post(response["Location"], {"code": "000000"})
+    assert not AuditEvent.objects.filter(action="auth.totp_reused").exists()
+    assert not [message for message in mail.outbox if "typed again" in message.subject]
+
+
+# -- the longest password (ASVS 2.1.2) ---------------------------------------------------------------------------------
+
+
+def test_a_password_of_128_characters_is_accepted_and_one_longer_is_refused(people):
+    client = signed_in(people.referrer)
+    too_long = "correct horse battery staple " * 4 + "abcdefghijklm"  # 129 characters
+    longest = too_long[:128]
+    assert len(too_long) == 129 and len(longest) == 128
+    refused = client.post(
+        reverse("account_change_password"), {"oldpassword": PASSWORD, "password1": too_long, "password2": too_long}
+    )
+    assert refused.status_code == 200 and "This password is too long" in refused.content.decode()
+    people.referrer.refresh_from_db()
+    assert people.referrer.check_password(PASSWORD)
+    accepted = client.post(
+        reverse("account_change_password"), {"oldpassword": PASSWORD, "password1": longest, "password2": longest}
+    )
+    assert accepted.status_code == 302
+    people.referrer.refresh_from_db()
+    assert people.referrer.check_password(longest)

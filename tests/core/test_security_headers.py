@@ -1,4 +1,9 @@
+from urllib.parse import urlsplit
+
 import pytest
+from bs4 import BeautifulSoup
+from django.conf import settings
+from django.contrib.staticfiles import finders
 
 pytestmark = pytest.mark.django_db
 
@@ -21,3 +26,31 @@ def test_every_page_type_forbids_inline_script_framing_and_sniffing(as_, path):
 
 def test_an_anonymous_visitor_gets_the_same_policy(as_):
     assert "script-src 'self'" in as_(None).get("/accounts/login/").headers["Content-Security-Policy"]
+
+
+# -- the API's documentation page (ASVS 14.2.3): Swagger UI from our own static files, no inline code ---------------
+
+
+def test_the_api_documentation_loads_everything_from_our_own_site_with_no_inline_script_or_style(client):
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    soup = BeautifulSoup(response.content, "html.parser")
+    scripts = soup.find_all("script")
+    assert scripts and all(script.get("src") and not script.string for script in scripts)
+    assert not soup.find_all("style") and not soup.select("[style]")
+    addresses = [tag.get("src") or tag.get("href") for tag in soup.find_all(["script", "link", "img"])]
+    assert addresses and all(urlsplit(address).netloc == "" for address in addresses), addresses
+    assets = [address for address in addresses if address.startswith(settings.STATIC_URL)]
+    assert len(assets) == len(addresses) - 1  # and the start-up script, below
+    for address in assets:  # every asset is one of our static files (collectstatic gathers the sidecar's)
+        assert finders.find(address.removeprefix(settings.STATIC_URL)), address
+
+
+def test_the_api_documentation_start_up_script_is_served_as_javascript_from_the_page_address(client):
+    soup = BeautifulSoup(client.get("/api/docs/").content, "html.parser")
+    start_up = [script["src"] for script in soup.find_all("script") if not script["src"].startswith("/static/")]
+    assert start_up == ["/api/docs/?script="]
+    response = client.get(start_up[0])
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/javascript")
+    assert "SwaggerUIBundle" in response.content.decode() and "/api/schema/" in response.content.decode()

@@ -6,6 +6,11 @@ last few minutes."""
 from __future__ import annotations
 
 import datetime
+import json
+import os
+import subprocess
+import sys
+import tempfile
 import time
 from importlib import import_module
 from urllib.parse import urlencode
@@ -16,9 +21,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.test import Client, override_settings
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from casereviews.api.tokens import token_issue
 from casereviews.core.auth import SIGNED_IN_AT_SESSION_KEY
 from casereviews.core.middleware import LAST_ACTIVITY_SESSION_KEY
 from casereviews.core.models import AuditEvent
@@ -283,7 +288,7 @@ def test_refusing_a_request_needs_no_recent_sign_in(pending_request, people):
 
 def test_the_api_never_grants_with_a_token(pending_request, people):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=people.manager).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_issue(user=people.manager, days=1)}")
     response = client.post(f"/api/publication/requests/{pending_request.pk}/answer/", {"answer": "grant"})
     assert response.status_code == 403 and "not with an API token" in response.json()["detail"]
     pending_request.refresh_from_db()
@@ -331,3 +336,97 @@ def test_a_change_in_the_admin_later_asks_for_the_code_and_then_is_made(superuse
     client.post(asked["Location"], {"code": code(secret)})
     assert Agency.objects.filter(name="Northshire Youth Justice", partnership=northshire).exists()
     assert AuditEvent.objects.filter(action="admin.add").exists()
+
+
+# -- cookie names (ASVS 3.4.4) ------------------------------------------------------------------------------------
+
+
+def production_settings(**env: str) -> subprocess.CompletedProcess:
+    """The settings module as production loads it (DJANGO_DEBUG=false), in a process of its own."""
+    environment = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "MFA_"))}
+    environment.update(
+        DJANGO_SETTINGS_MODULE="casereviews.settings",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY="a-secret-for-this-test-only",
+        CASEREVIEWS_VAR_DIR=tempfile.mkdtemp(prefix="casereviews-settings-"),
+        **env,
+    )
+    code = (
+        "import json; from django.conf import settings as s; print(json.dumps([s.SESSION_COOKIE_NAME, "
+        "s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_PATH, s.SESSION_COOKIE_DOMAIN, s.CSRF_COOKIE_NAME, "
+        "s.CSRF_COOKIE_SECURE, s.CSRF_COOKIE_PATH, s.CSRF_COOKIE_DOMAIN]))"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_names_both_cookies_with_the_host_prefix_which_browsers_hold_to_secure_path_and_no_domain():
+    result = production_settings()
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [
+        "__Host-sessionid", True, "/", None,
+        "__Host-csrftoken", True, "/", None,
+    ]  # fmt: skip
+
+
+def test_production_refuses_to_start_with_a_malformed_mfa_key():
+    result = production_settings(MFA_ENCRYPTION_KEY="not-a-fernet-key")
+    assert result.returncode != 0 and "MFA_ENCRYPTION_KEY must be Fernet keys" in result.stderr
+
+
+@override_settings(
+    SESSION_COOKIE_NAME="__Host-sessionid",
+    SESSION_COOKIE_SECURE=True,
+    CSRF_COOKIE_NAME="__Host-csrftoken",
+    CSRF_COOKIE_SECURE=True,
+)
+def test_host_prefixed_cookies_are_sent_secure_for_the_whole_site_and_without_a_domain(people):
+    client = Client()
+    login_page = client.get(reverse("account_login"))
+    signed_in = client.post(
+        reverse("account_login"),
+        {"login": "rory", "password": PASSWORD, "csrfmiddlewaretoken": login_page.cookies["__Host-csrftoken"].value},
+    )
+    assert signed_in.status_code == 302
+    for response, name in [(login_page, "__Host-csrftoken"), (signed_in, "__Host-sessionid")]:
+        cookie = response.cookies[name]
+        assert cookie["secure"] and cookie["path"] == "/" and not cookie["domain"], name
+    assert client.get(reverse("referrals:list")).status_code == 200
+
+
+# -- seeing and ending one's other sessions (ASVS 3.3.4) ----------------------------------------------------------
+
+
+def signed_in_browser(username: str, browser: str) -> Client:
+    client = Client(HTTP_USER_AGENT=browser)
+    assert client.post(reverse("account_login"), {"login": username, "password": PASSWORD}).status_code == 302
+    return client
+
+
+def test_people_see_where_they_are_signed_in_and_signing_out_the_others_ends_those_sessions(people):
+    laptop = signed_in_browser("rory", "Laptop browser")
+    phone = signed_in_browser("rory", "Phone browser")
+    someone_else = signed_in_browser("ruth", "Ruth's browser")
+    page = laptop.get(reverse("usersessions_list"))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Where you are signed in" in text and "Laptop browser" in text and "Phone browser" in text
+    assert "Ruth" not in text  # only one's own sessions
+    assert "script-src 'self'" in page["Content-Security-Policy"] and "<script>" not in text
+    phone_cookie = session_key(phone)
+    assert laptop.post(reverse("usersessions_list")).status_code == 302
+    assert not session_store()().exists(phone_cookie)
+    assert not is_signed_in(phone) and not is_signed_in(with_cookie(phone_cookie))
+    assert is_signed_in(laptop) and is_signed_in(someone_else)
+    assert "Phone browser" not in laptop.get(reverse("usersessions_list")).content.decode()
+
+
+def test_the_sessions_page_needs_signing_in(client):
+    response = client.get(reverse("usersessions_list"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))

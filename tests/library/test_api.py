@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tasks_db.models import DBTaskResult
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from casereviews.api.tokens import token_issue
 from casereviews.core.models import AuditEvent
 from casereviews.library.models import ExtractedValue, Report, ValueStatus
 from casereviews.library.services import report_process, report_upload
@@ -21,7 +21,7 @@ REPORTS = "/api/library/reports/"
 def api_as(user) -> APIClient:
     client = APIClient()
     if user is not None:
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token_issue(user=user, days=1)}")
     return client
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from casereviews.api.tokens import token_issue
 from casereviews.publication import services
 from casereviews.publication.models import RequestStatus
 from casereviews.publication.schedules import close_publication_windows
@@ -22,7 +22,7 @@ PUBLISHED = "/api/publication/published/"
 def api_as(user) -> APIClient:
     client = APIClient()
     if user is not None:
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token_issue(user=user, days=1)}")
     return client
 
 
