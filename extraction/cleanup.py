@@ -46,9 +46,11 @@ _PAGE_NUMBER_LINE = re.compile(
 _LETTERS = r"[^\W\d_]+"
 _PDFIUM_HYPHEN = "\ufffe"
 _SOFT_HYPHEN_AT_LINE_END = re.compile(r"\u00ad[ \t]*\r?\n[ \t]*")
-# \b makes the engine try each word once, not each letter of it: ten times faster on a long text.
-_PDFIUM_BROKEN_WORD = re.compile(rf"\b({_LETTERS}){_PDFIUM_HYPHEN}({_LETTERS})")
-_LINE_END_BROKEN_WORD = re.compile(rf"\b({_LETTERS})-[ \t]*\r?\n[ \t]*({_LETTERS})")
+# \b makes the engine try each word once, not each letter of it: ten times faster on a long text. The right
+# part is only looked at, not consumed, so that it can be the left part of the next break when a word is
+# broken twice ("behav-", "iour-", "al"): one pass then mends it all, and mending again changes nothing.
+_PDFIUM_BROKEN_WORD = re.compile(rf"\b({_LETTERS}){_PDFIUM_HYPHEN}(?=({_LETTERS}))")
+_LINE_END_BROKEN_WORD = re.compile(rf"\b({_LETTERS})-[ \t]*\r?\n[ \t]*(?=({_LETTERS}))")
 
 # A frequency at or above this in pyspellchecker's list marks a word in common use; rarer entries include
 # run-together compounds such as "followup" and "nonattendance".
@@ -126,8 +128,8 @@ def keeps_hyphen(left: str, right: str) -> bool:
 
 
 def _rejoin(match: re.Match[str]) -> str:
-    left, right = match.group(1), match.group(2)
-    return f"{left}-{right}" if keeps_hyphen(left, right) else left + right
+    left, right = match.group(1), match.group(2)  # the right part stays in the text after the match
+    return f"{left}-" if keeps_hyphen(left, right) else left
 
 
 @cache
@@ -207,7 +209,10 @@ def _is_sentence(line: str) -> bool:
 
 
 def _is_own_page_number(line: str, page_number: int) -> bool:
-    # A lone page number that matches the page is a footer even where too few pages carry one to count.
+    # A lone page number that matches the page is a footer even where too few pages carry one to count. A long
+    # line is not one, and is not tried: the pattern takes time growing with the square of a line's length.
+    if len(line.strip()) > _MAX_HEADER_LENGTH:
+        return False
     match = _PAGE_NUMBER_LINE.match(line.strip())
     return match is not None and int(match.group(1)) == page_number
 

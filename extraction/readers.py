@@ -29,6 +29,7 @@ import hashlib
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +41,10 @@ import pypdfium2.raw as pdfium_c
 from bs4 import BeautifulSoup
 from bs4.element import Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
 from docx.document import Document as WordDocument
-from docx.opc.exceptions import PackageNotFoundError
+from docx.exceptions import PythonDocxError
+from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.opc.exceptions import OpcError
+from docx.opc.part import XmlPart
 from docx.oxml.ns import qn
 from lxml import etree
 
@@ -286,7 +290,11 @@ def _read_pdf(data: bytes, limits: Limits, warnings: list[str]) -> list[str]:
 
 def _read_pdf_page(pdf: pdfium.PdfDocument, index: int, warnings: list[str]) -> tuple[str, bool]:
     """The page's text, ruled tables rebuilt row by row, and whether the page shows images."""
-    page = pdf[index]
+    try:
+        page = pdf[index]
+    except pdfium.PdfiumError:
+        warnings.append(f"page {index + 1} could not be read; its text is missing")
+        return "", False
     try:
         graphics = _PageGraphics()
         graphics.visit(page.raw, form=False)
@@ -507,6 +515,7 @@ def _page_list(numbers: list[int]) -> str:
 # --- DOCX -------------------------------------------------------------------------------------------
 
 _NAMESPACES = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+_W_BODY = qn("w:body")
 _W_P = qn("w:p")
 _W_TBL = qn("w:tbl")
 _W_TR = qn("w:tr")
@@ -544,12 +553,24 @@ class _PageBreak:
 _PAGE_BREAK = _PageBreak()
 
 
+# How a damaged package fails to open: a bad zip directory or member (zlib and EOFError from inflating damaged
+# data, NotImplementedError for an unknown compression method or zip version), a missing part, bad XML, and
+# XML of the wrong shape (python-docx's own errors, or AttributeError where it expects one of its elements).
+_DOCX_OPEN_ERRORS = (
+    OpcError, PythonDocxError, KeyError, ValueError, AttributeError, zipfile.BadZipFile, zlib.error, EOFError,
+    NotImplementedError, etree.XMLSyntaxError,
+)  # fmt: skip
+
+
 def _read_docx(data: bytes) -> list[str]:
     try:
         document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile, etree.XMLSyntaxError):
+    except _DOCX_OPEN_ERRORS:
         raise CorruptDocument("this Word document is damaged and could not be opened") from None
-    body = document.element.body
+    # The main part opened, but it may not be a Word document's body (a damaged or hand-made package).
+    body = document.element.find(_W_BODY) if document.element.tag == qn("w:document") else None
+    if body is None:
+        raise CorruptDocument("this Word document is damaged: it has no body text")
     rendered = bool(_xpath(body, ".//w:lastRenderedPageBreak"))
     numbering = _Numbering(document)
     pages = _DocxPages()
@@ -684,10 +705,21 @@ class _Numbering:
         self._document = document
         self._levels: dict[tuple[str, int], _Level] = {}
         self._counters: dict[str, list[int | None]] = {}
-        numbering = document.part.numbering_part.element
+        try:
+            # Not `numbering_part`: python-docx cannot make the empty one it would for a document without lists.
+            part = document.part.part_related_by(RELATIONSHIP_TYPE.NUMBERING)
+        except KeyError:
+            return
+        if not isinstance(part, XmlPart):  # a numbering relationship to a part that is not XML
+            return
+        numbering = part.element
         abstract_levels: dict[str, dict[int, _Level]] = {}
         for abstract in numbering.findall(qn("w:abstractNum")):
-            levels = {int(lvl.get(qn("w:ilvl"), "0")): _level(lvl) for lvl in abstract.findall(qn("w:lvl"))}
+            levels = {
+                ilvl: _level(lvl)
+                for lvl in abstract.findall(qn("w:lvl"))
+                if (ilvl := _list_level(lvl.get(qn("w:ilvl"), "0"))) is not None
+            }
             abstract_levels[abstract.get(qn("w:abstractNumId"), "")] = levels
         for num in numbering.findall(qn("w:num")):
             num_id = num.get(qn("w:numId"), "")
@@ -695,11 +727,12 @@ class _Numbering:
             for ilvl, level in abstract_levels.get(abstract_id, {}).items():
                 self._levels[(num_id, ilvl)] = level
             for override in num.findall(qn("w:lvlOverride")):
-                ilvl = int(override.get(qn("w:ilvl"), "0"))
-                start = _xpath(override, "string(./w:startOverride/@w:val)")
-                if start and (num_id, ilvl) in self._levels:
-                    base = self._levels[(num_id, ilvl)]
-                    self._levels[(num_id, ilvl)] = _Level(base.number_format, base.text, int(start))
+                override_level = _list_level(override.get(qn("w:ilvl"), "0"))
+                start = _word_number(_xpath(override, "string(./w:startOverride/@w:val)"))
+                if override_level is None or start is None or (num_id, override_level) not in self._levels:
+                    continue
+                base = self._levels[(num_id, override_level)]
+                self._levels[(num_id, override_level)] = _Level(base.number_format, base.text, start)
 
     def label(self, paragraph: etree._Element) -> str:
         num_id, ilvl = self._list_of(paragraph)
@@ -733,8 +766,9 @@ class _Numbering:
             num_ids, style_levels = self._style_list(paragraph)
             levels = levels or style_levels
         num_id = str(num_ids[0]) if num_ids else None
+        ilvl = _list_level(str(levels[0])) if levels else 0
         # numId 0 switches numbering off for a paragraph whose style would number it.
-        return (None if num_id == "0" else num_id), int(levels[0]) if levels else 0
+        return (None if num_id == "0" or ilvl is None else num_id), ilvl or 0
 
     def _style_list(self, paragraph: etree._Element) -> tuple[list[str], list[str]]:
         style_ids = _xpath(paragraph, "./w:pPr/w:pStyle/@w:val")
@@ -759,8 +793,28 @@ class _Numbering:
 def _level(lvl: etree._Element) -> _Level:
     number_format = _xpath(lvl, "string(./w:numFmt/@w:val)") or "decimal"
     text = _xpath(lvl, "string(./w:lvlText/@w:val)")
-    start = _xpath(lvl, "string(./w:start/@w:val)")
-    return _Level(str(number_format), str(text), int(start) if str(start).isdigit() else 1)
+    start = _word_number(_xpath(lvl, "string(./w:start/@w:val)"))
+    return _Level(str(number_format), str(text), 1 if start is None else start)
+
+
+# Word writes list numbers as plain decimal integers; its own limit for a list's start is 32767.
+_DECIMAL = re.compile(r"-?[0-9]{1,9}")
+_MAX_LIST_NUMBER = 32767
+_LIST_LEVELS = 9  # w:ilvl 0 to 8
+
+
+def _word_number(value: object) -> int | None:
+    """A number Word wrote, or None when the attribute holds something else; kept within Word's range, so
+    a hostile start of a billion cannot make a label of millions of letters."""
+    text = str(value).strip()
+    if not _DECIMAL.fullmatch(text):
+        return None
+    return max(-_MAX_LIST_NUMBER, min(int(text), _MAX_LIST_NUMBER))
+
+
+def _list_level(value: object) -> int | None:
+    level = _word_number(value)
+    return level if level is not None and 0 <= level < _LIST_LEVELS else None
 
 
 def _format_number(value: int, number_format: str) -> str:
@@ -816,6 +870,9 @@ _BLOCK_TAGS = frozenset(
 )  # fmt: skip
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _NON_TEXT_STRINGS = (Comment, Declaration, Doctype, ProcessingInstruction)
+# Deeper than this an element's text is taken whole, as one run of words: real pages nest a few dozen deep,
+# and walking a hostile page's thousands of levels a call each would exhaust Python's stack.
+_MAX_HTML_DEPTH = 100
 
 
 def _read_html(data: bytes) -> str:
@@ -853,15 +910,18 @@ class _HtmlTextWriter:
         self._end_line()
         return "\n".join(self._lines)
 
-    def walk(self, node: Tag) -> None:
+    def walk(self, node: Tag, depth: int = 0) -> None:
         for child in node.children:
             if isinstance(child, NavigableString):
                 if not isinstance(child, _NON_TEXT_STRINGS):
                     self._line.append(str(child))
             elif isinstance(child, Tag):
-                self._element(child)
+                if depth < _MAX_HTML_DEPTH:
+                    self._element(child, depth + 1)
+                else:
+                    self._line.append(f" {child.get_text(' ')} ")
 
-    def _element(self, tag: Tag) -> None:
+    def _element(self, tag: Tag, depth: int) -> None:
         name = tag.name
         if name == "br":
             self._end_line()
@@ -871,13 +931,13 @@ class _HtmlTextWriter:
         elif name in ("ul", "ol", "menu"):
             self._end_line()
             self._lists.append([_list_start(tag)] if name == "ol" else [])
-            self.walk(tag)
+            self.walk(tag, depth)
             self._lists.pop()
             self._end_line()
         elif name == "li":
             self._end_line()
             self._line.append(self._list_label() + " ")
-            self.walk(tag)
+            self.walk(tag, depth)
             self._end_line()
         elif name == "table":
             self._end_line()
@@ -887,10 +947,10 @@ class _HtmlTextWriter:
                     self._lines.append(" | ".join(cells))
         elif name in _BLOCK_TAGS:
             self._end_line()
-            self.walk(tag)
+            self.walk(tag, depth)
             self._end_line()
         else:
-            self.walk(tag)
+            self.walk(tag, depth)
 
     def _list_label(self) -> str:
         indent = "  " * max(len(self._lists) - 1, 0)
@@ -908,8 +968,8 @@ class _HtmlTextWriter:
 
 
 def _list_start(ordered_list: Tag) -> int:
-    start = str(ordered_list.get("start", "1"))
-    return int(start) if start.lstrip("-").isdigit() else 1
+    start = str(ordered_list.get("start", "1")).strip()
+    return int(start) if _DECIMAL.fullmatch(start) else 1
 
 
 def _table_rows(table: Tag) -> list[Tag]:

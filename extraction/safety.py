@@ -62,6 +62,8 @@ _DESCRIPTIONS = {PDF: "a PDF", DOCX: "a Word (.docx) document", HTML: "HTML", TE
 _RATIO_CHECK_FLOOR = 10 * MEBIBYTE
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+# What reading a damaged zip directory raises: NotImplementedError for a zip version or feature it cannot read.
+_ZIP_DIRECTORY_ERRORS = (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError)
 # Legacy Word (.doc) files and password-protected Office files are both OLE compound files.
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _OLE_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
@@ -157,7 +159,7 @@ def _is_docx_archive(data: bytes) -> bool:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except _ZIP_DIRECTORY_ERRORS:
         return False
     return "[Content_Types].xml" in names and "word/document.xml" in names
 
@@ -166,7 +168,7 @@ def _check_archive(data: bytes, limits: Limits) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except _ZIP_DIRECTORY_ERRORS:
         raise CorruptDocument("this Word document is damaged: its zip directory cannot be read") from None
     if len(members) > limits.max_zip_members:
         raise TooLarge(f"this Word document has {len(members)} parts; the limit is {limits.max_zip_members}")

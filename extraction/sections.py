@@ -127,6 +127,7 @@ _MINOR_WORDS = {
     "its", "their", "our", "this",
 }  # fmt: skip
 _LETTERS = re.compile(r"[^\W\d_]")
+_LINE_PADDING = re.compile(r"^[\s\ufeff]+")  # white space and byte-order marks before a line's text
 
 
 @dataclass(frozen=True)
@@ -375,10 +376,13 @@ def _is_emphatic(text: str, title: str) -> bool:
 def _lines(text: str) -> Iterator[_Line]:
     start = 0
     for raw in text.splitlines(keepends=True):
-        stripped = raw.strip().lstrip("\ufeff").strip()
+        # The padding is counted rather than searched for: a line's first character may also occur in its
+        # padding ("\ufeff \ufeffFINDINGS"), and the offset must be the one the text is at.
+        unpadded = _LINE_PADDING.sub("", raw, count=1)
+        padding = len(raw) - len(unpadded)
+        stripped = unpadded.rstrip()
         if stripped:
-            offset = start + raw.index(stripped[0])
-            yield _Line(start=offset, end=offset + len(stripped), text=stripped)
+            yield _Line(start=start + padding, end=start + padding + len(stripped), text=stripped)
         start += len(raw)
 
 

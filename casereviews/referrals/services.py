@@ -242,9 +242,7 @@ def _lock(referral: Referral, expected_version: int | None) -> tuple[Referral, F
     return locked, get_framework(locked.framework_code)
 
 
-def _check_transition(
-    actor: User, referral: Referral, framework: FrameworkDefinition, transition_id: str
-) -> Transition:
+def _check_role(actor: User, referral: Referral, framework: FrameworkDefinition, transition_id: str) -> Transition:
     transition = transition_named(framework, transition_id)
     if transition is None:
         raise TransitionNotAllowed(f"{framework.name} has no step called {transition_id!r}")
@@ -252,6 +250,13 @@ def _check_transition(
         raise NotAllowed(
             f"Only a {' or '.join(r.replace('_', ' ') for r in transition.roles)} can {transition.label.lower()}"
         )
+    return transition
+
+
+def _check_transition(
+    actor: User, referral: Referral, framework: FrameworkDefinition, transition_id: str
+) -> Transition:
+    transition = _check_role(actor, referral, framework, transition_id)
     if referral.state not in transition.from_states:
         raise TransitionNotAllowed(
             f"You cannot {transition.label.lower()} now: the referral is at “{state_label(framework, referral.state)}”"
@@ -497,6 +502,8 @@ def decision_record(
         with transaction.atomic():
             locked, framework = _lock(referral, expected_version)
             if Decision.objects.filter(referral=locked).exists():
+                # A conflict only for someone who could have decided; anyone else is refused as such.
+                _check_role(actor, locked, framework, "decide")
                 raise EditConflict("A decision has already been recorded for this referral")
             transition = _check_transition(actor, locked, framework, "decide")
             chosen = option_named(framework.decision_options, option)
