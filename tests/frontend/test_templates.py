@@ -161,6 +161,7 @@ def test_business_manager_sees_every_section_and_signs_out_with_a_post_button(pe
         "Library",
         *PUBLIC_SECTIONS,
         "Audit log",
+        "People and roles",
         "Sign out",
     ]
     links = {a.get_text(strip=True): a["href"] for a in soup.select(".govuk-service-navigation__link")}
@@ -414,3 +415,12 @@ def test_built_stylesheet_uses_a_system_font_and_references_no_gov_uk_brand_asse
     assert "crest" not in css
     assert ".govuk-service-navigation" in css
     assert ".app-service-navigation__button" in css
+
+
+def test_a_signed_in_person_finds_their_sessions_and_second_factor_in_the_footer(people) -> None:
+    soup = soup_of(signed_in(people.referrer).get(reverse("referrals:list")))
+
+    footer = the(soup, "footer.govuk-template__footer")
+    links = {a.get_text(strip=True): a["href"] for a in footer.select("a.govuk-footer__link")}
+    assert links["Your sessions"] == reverse("usersessions_list")
+    assert links["Your second factor"] == reverse("mfa_index")
