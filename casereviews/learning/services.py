@@ -18,7 +18,7 @@ from casereviews.learning import coding, vocabulary
 from casereviews.learning.drafting import draft_briefing
 from casereviews.learning.forms import THEME_KINDS
 from casereviews.learning.models import AnalysisRecord, Briefing, BriefingStatus
-from casereviews.library.models import HUMAN_DECISIONS, Report, ReportStatus, ValueStatus
+from casereviews.library.models import HUMAN_DECISIONS, ExtractedValue, Report, ReportStatus, ValueStatus
 from casereviews.library.services import can_manage_library
 from casereviews.partnerships.models import Membership, Partnership, Role, User
 
@@ -41,8 +41,14 @@ def _partnership_named(name: str) -> Partnership | None:
     return Partnership.objects.filter(name__iexact=name).first() if name else None
 
 
-def analysis_record_build(report: Report, rows: list[tuple[str, str, str, Any, Any]]) -> AnalysisRecord:
-    """The record of `report` from its values as (field, key, status, proposed, corrected) rows; not saved."""
+def analysis_record_build(
+    report: Report,
+    rows: list[tuple[str, str, str, Any, Any]],
+    partnerships_by_name: dict[str, Partnership] | None = None,
+) -> AnalysisRecord:
+    """The record of `report` from its values as (field, key, status, proposed, corrected) rows; not saved.
+
+    `partnerships_by_name` (lower-cased name -> partnership) saves a query per report when many are built."""
     confirmed: dict[str, Any] = {}
     codes: dict[str, list[str]] = {name: [] for name in (*CODE_LIST_FIELDS, "agencies")}
     pending: set[str] = set()
@@ -65,7 +71,10 @@ def analysis_record_build(report: Report, rows: list[tuple[str, str, str, Any, A
         else:
             confirmed[field] = current
     partnership_name = _text(confirmed.get("partnership"), 200)
-    partnership = _partnership_named(partnership_name)
+    if partnerships_by_name is None:
+        partnership = _partnership_named(partnership_name)
+    else:
+        partnership = partnerships_by_name.get(partnership_name.lower()) if partnership_name else None
     framework = _text(confirmed.get("framework"), 50)
     age_band = _text(confirmed.get("child.age_band"), 20)
     if not age_band and isinstance(confirmed.get("child.age_years"), int | float):
@@ -119,12 +128,33 @@ def analysis_record_refresh(*, report_id: int) -> AnalysisRecord | None:
     return record
 
 
+REBUILD_BATCH = 500
+
+
 def analysis_records_rebuild() -> int:
-    """Rebuild every record (after a partnership's region changes, or to repair): returns how many exist."""
+    """Rebuild every record (after a restore, or to repair): returns how many exist.
+
+    In batches: one query for a batch's reports, one for their values, one delete and one bulk insert, each
+    batch in its own transaction (a record per report and a query per value, as a single refresh does, made a
+    10,000-report restore spend minutes here)."""
     AnalysisRecord.objects.exclude(report__status=ReportStatus.READY).delete()
-    ready = list(Report.objects.filter(status=ReportStatus.READY).values_list("pk", flat=True))
-    for report_id in ready:
-        analysis_record_refresh(report_id=report_id)
+    partnerships_by_name = {partnership.name.lower(): partnership for partnership in Partnership.objects.all()}
+    ready = list(Report.objects.filter(status=ReportStatus.READY).order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ready), REBUILD_BATCH):
+        batch = ready[start : start + REBUILD_BATCH]
+        with transaction.atomic():
+            reports = Report.objects.only("pk", "filename", "title", "status").filter(
+                pk__in=batch, status=ReportStatus.READY
+            )
+            rows_of: dict[int, list[tuple[str, str, str, Any, Any]]] = {pk: [] for pk in batch}
+            values = ExtractedValue.objects.filter(report_id__in=batch).order_by("report_id", "field", "key")
+            for report_id, *row in values.values_list(
+                "report_id", "field", "key", "status", "proposed_value", "corrected_value"
+            ):
+                rows_of[report_id].append(tuple(row))  # type: ignore[arg-type]
+            records = [analysis_record_build(report, rows_of[report.pk], partnerships_by_name) for report in reports]
+            AnalysisRecord.objects.filter(report_id__in=batch).delete()
+            AnalysisRecord.objects.bulk_create(records)
     return len(ready)
 
 

@@ -9,7 +9,7 @@ from casereviews.learning.services import analysis_records_rebuild
 from casereviews.library.models import ExtractedValue
 from casereviews.library.services import code_add, report_process, value_decide
 from tests.factories import make_partnership
-from tests.library.test_views import add_report
+from tests.library.test_views import REPORT_TEXT, add_report
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +64,33 @@ def test_a_rebuild_recreates_every_record_from_the_values(people):
     AnalysisRecord.objects.all().delete()
     assert analysis_records_rebuild() == 1
     assert AnalysisRecord.objects.filter(report=report).exists()
+
+
+def test_a_rebuild_in_batches_makes_the_same_records_as_refreshing_each_report(people, monkeypatch):
+    from casereviews.learning import services
+
+    monkeypatch.setattr(services, "REBUILD_BATCH", 2)  # three reports: a full batch and a partial one
+    reports = [
+        add_report(people, REPORT_TEXT + f"\n\nAppendix {number}.", f"report-{number}.txt") for number in range(3)
+    ]
+    make_partnership("Eastvale")  # the partnership the reports name, matched whatever its case
+    for report in reports[:2]:
+        value_decide(
+            actor=people.analyst,
+            value=ExtractedValue.objects.get(report=report, field="partnership"),
+            decision="accept",
+        )
+    value_decide(
+        actor=people.analyst,
+        value=ExtractedValue.objects.get(report=reports[2], field="outcome"),
+        decision="correct",
+        corrected="died",
+    )
+    fields = [field.name for field in AnalysisRecord._meta.fields if field.name != "refreshed_at"]
+    refreshed_one_by_one = list(AnalysisRecord.objects.order_by("report").values(*fields))
+
+    AnalysisRecord.objects.all().delete()
+    assert analysis_records_rebuild() == 3
+
+    assert list(AnalysisRecord.objects.order_by("report").values(*fields)) == refreshed_one_by_one
+    assert refreshed_one_by_one[0]["partnership"] is not None and refreshed_one_by_one[2]["outcome"] == "died"
