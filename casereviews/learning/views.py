@@ -30,21 +30,21 @@ def _selection(request: HttpRequest) -> tuple[SelectionForm, selectors.Selection
     return form, selectors.Selection()
 
 
-def _cell_url(selection: selectors.Selection, table: str, row: str, column: str) -> str:
-    return (
-        reverse("learning:cell") + "?" + urlencode({**selection.query(), "table": table, "row": row, "column": column})
-    )
+def _cell_url(base: str, kept: dict[str, str], table: str, row: str, column: str) -> str:
+    return base + urlencode({**kept, "table": table, "row": row, "column": column})
 
 
 def _decorate(result: analysis.Analysis, selection: selectors.Selection, *, staff: bool) -> list[dict[str, Any]]:
     """Each table with its chart and, per cell, the link to the reviews it counts."""
+    # The address and the selection's parameters once for the page, not once for each of its hundreds of cells.
+    base, kept = reverse("learning:cell") + "?", selection.query()
     decorated = []
     for table in result.tables:
         links = {}
         for row in table.rows:
             for cell in row.cells:
                 if cell.count > 0 and (staff or not cell.suppressed):
-                    links[(row.code, cell.column)] = _cell_url(selection, table.key, row.code, cell.column)
+                    links[(row.code, cell.column)] = _cell_url(base, kept, table.key, row.code, cell.column)
         rows = [(row, [(cell, links.get((row.code, cell.column))) for cell in row.cells]) for row in table.rows]
         decorated.append({"table": table, "rows": rows, "chart": charts.chart_for(table, f"chart-{table.key}")})
     return decorated
