@@ -384,6 +384,8 @@ ROUTES: dict[str, Route] = {
     ),
     "partnerships:role_end": form(MANAGER, changes=MANAGER),
     # -- the API ----------------------------------------------------------------------------------------------------
+    # Any other address under /api/ names nothing: a JSON 404 for everyone.
+    "api:not_found": page(NOBODY),
     "api:schema": read(EVERYONE),
     "api:docs": read(EVERYONE),
     # Lists are scoped to the person, so everyone signed in gets one (empty for most).
