@@ -193,6 +193,9 @@ class RecentAuthenticationForAdminMiddleware:
             request.method == "POST"
             and request.path.startswith(reverse("admin:index"))
             and request.user.is_authenticated
+            # Someone the admin refuses anyway is refused by it, not first asked to confirm who they are.
+            and request.user.is_active
+            and request.user.is_staff
             and not recently_authenticated(request)
         ):
             return reauthentication_redirect(request)

@@ -338,6 +338,15 @@ def test_a_change_in_the_admin_later_asks_for_the_code_and_then_is_made(superuse
     assert AuditEvent.objects.filter(action="admin.add").exists()
 
 
+def test_someone_the_admin_refuses_is_refused_by_it_not_first_asked_for_their_code(people, northshire):
+    client, _ = staff_client(people.manager)  # a business manager, not admin staff
+    age(client, signed_in=5 * MINUTE + 1)
+    data = {"partnership": northshire.pk, "name": "Northshire Youth Justice", "sector": "justice"}
+    response = client.post(reverse("admin:partnerships_agency_add"), data)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
+    assert not Agency.objects.filter(name="Northshire Youth Justice").exists()
+
+
 # -- cookie names (ASVS 3.4.4) ------------------------------------------------------------------------------------
 
 
