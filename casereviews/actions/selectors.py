@@ -144,7 +144,15 @@ def dashboard_rows(user: User, today: datetime.date) -> list[DashboardRow]:
         Review.objects.filter(partnership__in=partnerships).select_related("partnership").prefetch_related("holds")
     )
     counts: dict[int, Counter[ActionStatus]] = {review.pk: Counter() for review in reviews}
-    for action in with_latest_update(Action.objects.filter(recommendation__review__in=[r.pk for r in reviews])):
+    # Only what an action's status needs: counting a busy partnership's actions must not build their agencies,
+    # leads and reviews as well (issue 7).
+    actions = (
+        with_latest_update(Action.objects.filter(recommendation__review__in=[r.pk for r in reviews]))
+        .select_related(None)
+        .select_related("recommendation")
+        .only("due_on", "evidence_accepted_at", "recommendation__review")
+    )
+    for action in actions:
         counts[action.recommendation.review_id][action.status_on(today)] += 1
     rows = [
         DashboardRow(

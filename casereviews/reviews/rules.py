@@ -20,7 +20,22 @@ CASE_STAFF = {Role.BUSINESS_MANAGER, Role.SUBGROUP_MEMBER, Role.CHAIR}
 
 
 def _roles(user: Any, review: Any) -> set[str]:
-    return set(roles_in(user, review.partnership)) if review is not None else set()
+    if review is None:
+        return set()
+    remembered = review.__dict__.get("_roles_for_request")
+    if remembered is not None and remembered[0] == getattr(user, "pk", None):
+        return set(remembered[1])
+    return set(roles_in(user, review.partnership))
+
+
+def remember_roles(user: Any, review: Any) -> None:
+    """Read `user`'s roles in the review's partnership once for a request and keep them on this copy of `review`.
+
+    A page asks several permissions of the same review (the review page five, besides seeing it): each would read
+    the roles again. Only views call this, on the review they loaded for the request, so a role granted later in
+    a longer-lived process (a test, a task) is never missed.
+    """
+    review.__dict__["_roles_for_request"] = (getattr(user, "pk", None), frozenset(roles_in(user, review.partnership)))
 
 
 @rules.predicate

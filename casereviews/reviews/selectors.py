@@ -155,13 +155,17 @@ def valid_dispatches(review: Review) -> dict[str, Dispatch]:
     return first
 
 
-def _current(review: Review) -> Review:
-    """The review as stored now: a decision about publishing must not rest on a copy loaded earlier."""
-    return Review.objects.select_related("partnership").get(pk=review.pk)
+def _current(review: Review, fresh: bool = True) -> Review:
+    """The review as stored now: a decision about publishing must not rest on a copy loaded earlier.
+
+    `fresh=False` is for a page that has just loaded the review for this request (with its holds prefetched and its
+    written response and non-publication proposal selected): reading it again would show nothing newer.
+    """
+    return Review.objects.select_related("partnership").get(pk=review.pk) if fresh else review
 
 
-def earliest_publication_date(review: Review) -> datetime.date | None:
-    review = _current(review)
+def earliest_publication_date(review: Review, *, fresh: bool = True) -> datetime.date | None:
+    review = _current(review, fresh)
     publication = get_framework(review.framework_code).publication
     sent = valid_dispatches(review)
     if any(recipient not in sent for recipient in publication.notice_recipients):
@@ -176,9 +180,9 @@ def earliest_publication_date(review: Review) -> datetime.date | None:
     return earliest
 
 
-def publication_blockers(review: Review, on: datetime.date | None = None) -> list[str]:
+def publication_blockers(review: Review, on: datetime.date | None = None, *, fresh: bool = True) -> list[str]:
     day = on or timezone.localdate()
-    review = _current(review)
+    review = _current(review, fresh)
     framework = get_framework(review.framework_code)
     blockers: list[str] = []
     if review.status != ReviewStatus.SIGNED_OFF:
@@ -195,7 +199,7 @@ def publication_blockers(review: Review, on: datetime.date | None = None) -> lis
     unsent = [recipient for recipient in framework.publication.notice_recipients if recipient not in sent]
     if unsent and getattr(review, "written_response", None) is not None:
         blockers.append(f"The report and the board's response have not been sent to: {', '.join(unsent)}")
-    earliest = earliest_publication_date(review)
+    earliest = earliest_publication_date(review, fresh=False)  # `review` is current already
     if earliest is not None and day < earliest:
         blockers.append(f"The notice before publication runs until {earliest:%d %B %Y}; publish on or after that day")
     return blockers
@@ -222,7 +226,10 @@ class ReviewRow:
 
 def review_row(review: Review, today: datetime.date) -> ReviewRow:
     milestones = list(review.milestones.all())
-    contributions = list(review.contributions.all())
+    # The dashboard prefetches only the requests that could be overdue (not yet received, due before today).
+    contributions = getattr(review, "contributions_outstanding", None)
+    if contributions is None:
+        contributions = list(review.contributions.all())
     pending = [m for m in milestones if m.reached_on is None]
     open_review = review.status in WORK_STATUSES
     return ReviewRow(
@@ -245,8 +252,11 @@ class DashboardFilters:
 
 
 def dashboard_rows(user: User, filters: DashboardFilters, today: datetime.date) -> list[ReviewRow]:
+    outstanding = ContributionRequest.objects.filter(received_on__isnull=True, due_on__lt=today)
     reviews = reviews_visible_to(user).prefetch_related(
-        "holds", "milestones", Prefetch("contributions", queryset=ContributionRequest.objects.select_related("agency"))
+        "holds",
+        "milestones",
+        Prefetch("contributions", queryset=outstanding.select_related("agency"), to_attr="contributions_outstanding"),
     )
     if filters.status in ReviewStatus.values:
         reviews = reviews.filter(status=filters.status)
