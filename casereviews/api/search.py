@@ -113,7 +113,7 @@ class SearchView(APIView):
     @extend_schema(
         operation_id="search_reports",
         parameters=_PARAMETERS,
-        responses={200: SearchResultSerializer, 400: SearchErrorSerializer},
+        responses={200: SearchResultSerializer, 400: SearchErrorSerializer, 503: SearchErrorSerializer},
     )
     def get(self, request: Request) -> Response:
         search_request, errors = SearchRequest.from_params(request.query_params)

@@ -1,12 +1,13 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from casereviews.api import views
+from casereviews.api.schema import SCHEMA_SETTINGS
 
 app_name = "api"
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SpectacularAPIView.as_view(custom_settings=SCHEMA_SETTINGS), name="schema"),
     # The split view serves Swagger UI's start-up script from its own address instead of inline, for our CSP.
     path(
         "docs/",
@@ -31,4 +32,7 @@ urlpatterns = [
     path("reviews/", include("casereviews.api.reviews")),
     path("search/", include("casereviews.api.search")),
     path("learning/", include("casereviews.api.learning")),
+    # Last: an address under /api/ that names nothing (a malformed id, an unknown path) is a JSON 404 like the
+    # views' own, not the HTML page. Only addresses ending in a slash, so a missing slash still redirects.
+    re_path(r"^[\s\S]*/$", views.not_found, name="not_found"),  # [\s\S], not ".": an address may hold a newline
 ]

@@ -6,9 +6,10 @@ import uuid
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
@@ -23,6 +24,12 @@ from casereviews.partnerships.selectors import partnerships_where
 from casereviews.referrals import selectors, services
 from casereviews.referrals.models import Deadline, Referral
 from casereviews.referrals.rules import CASE_STAFF
+
+
+@csrf_exempt  # it changes nothing; like the API's own views, which check CSRF only for session-signed requests
+def not_found(request: HttpRequest) -> JsonResponse:
+    """No endpoint here: the same body as a DRF 404, for any method."""
+    return JsonResponse({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
 
 
 def _user(request: Request) -> User:
@@ -115,6 +122,14 @@ class ReferralDetail(APIView):
         return Response(serializers.ReferralStatusSerializer(referral).data)
 
 
+def _recording_schema(input: type[Any], output: type[Any]) -> Any:
+    """GET answers the list of what was recorded; POST records one more and answers it with 201 Created."""
+    return extend_schema_view(
+        get=extend_schema(responses=output(many=True)),
+        post=extend_schema(request=input, responses={201: output}),
+    )
+
+
 class _RecordingView(APIView):
     """GET lists what has been recorded on the referral; POST records one more through the service."""
 
@@ -141,7 +156,7 @@ class _RecordingView(APIView):
         return Response(self.output(created).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(request=serializers.NotificationInputSerializer, responses=serializers.NotificationSerializer)
+@_recording_schema(serializers.NotificationInputSerializer, serializers.NotificationSerializer)
 class NotificationListCreate(_RecordingView):
     output = serializers.NotificationSerializer
     input = serializers.NotificationInputSerializer
@@ -160,7 +175,7 @@ class NotificationListCreate(_RecordingView):
         )
 
 
-@extend_schema(request=serializers.AssessmentInputSerializer, responses=serializers.AssessmentSerializer)
+@_recording_schema(serializers.AssessmentInputSerializer, serializers.AssessmentSerializer)
 class AssessmentListCreate(_RecordingView):
     output = serializers.AssessmentSerializer
     input = serializers.AssessmentInputSerializer
@@ -176,7 +191,7 @@ class AssessmentListCreate(_RecordingView):
         )
 
 
-@extend_schema(request=serializers.OptionInputSerializer, responses=serializers.RecommendationSerializer)
+@_recording_schema(serializers.OptionInputSerializer, serializers.RecommendationSerializer)
 class RecommendationListCreate(_RecordingView):
     output = serializers.RecommendationSerializer
     input = serializers.OptionInputSerializer
@@ -192,7 +207,7 @@ class RecommendationListCreate(_RecordingView):
         )
 
 
-@extend_schema(request=serializers.PanelResponseInputSerializer, responses=serializers.PanelResponseSerializer)
+@_recording_schema(serializers.PanelResponseInputSerializer, serializers.PanelResponseSerializer)
 class PanelResponseListCreate(_RecordingView):
     output = serializers.PanelResponseSerializer
     input = serializers.PanelResponseInputSerializer
@@ -208,7 +223,7 @@ class PanelResponseListCreate(_RecordingView):
         )
 
 
-@extend_schema(request=serializers.DecisionInputSerializer, responses=serializers.DecisionSerializer)
+@_recording_schema(serializers.DecisionInputSerializer, serializers.DecisionSerializer)
 class DecisionListCreate(_RecordingView):
     output = serializers.DecisionSerializer
     input = serializers.DecisionInputSerializer

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -291,7 +292,8 @@ def clean_correction(field: str, raw: Any) -> Any:
                                field_errors={"value": [f"Choose one of: {', '.join(CORRECTION_CHOICES[field])}"]})
         return text
     if field in ("year_published", "year_incident"):
-        if not text.isdigit() or not 1900 <= int(text) <= timezone.now().year + 1:
+        # ASCII digits only: str.isdigit() also passes "²", which int() refuses.
+        if not re.fullmatch(r"[0-9]{4}", text) or not 1900 <= int(text) <= timezone.now().year + 1:
             raise InvalidInput("Enter a year such as 2021", field_errors={"value": ["Enter a year such as 2021"]})
         return int(text)
     if field == "child.age_years":

@@ -23,6 +23,7 @@ from casereviews.library.selectors import record_of
 from casereviews.partnerships.models import Partnership
 from casereviews.search.documents import FRAMEWORK_NATIONS, public_reports
 from casereviews.search.selectors import (
+    MAX_PAGE,
     ResultRow,
     SearchPage,
     SearchRequest,
@@ -30,6 +31,7 @@ from casereviews.search.selectors import (
     report_url,
     search_reports,
     value_label,
+    whole_number,
 )
 
 SITE_NAME = "Case Reviews"
@@ -321,5 +323,5 @@ def newest_reviews(limit: int = 5) -> list[ResultRow]:
 
 
 def query_page(params: QueryDict) -> int:
-    raw = params.get("page", "1")
-    return max(int(raw), 1) if raw.isdigit() else 1
+    number = whole_number(params.get("page", "1"))
+    return min(max(number, 1), MAX_PAGE) if number is not None else 1

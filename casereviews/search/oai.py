@@ -92,7 +92,8 @@ def identifier_for(report_id: int) -> str:
 def report_id_of(identifier: str) -> int | None:
     prefix = f"oai:{repository_identifier()}:report/"
     rest = identifier[len(prefix) :] if identifier.startswith(prefix) else ""
-    return int(rest) if rest.isdigit() else None
+    # ASCII digits only: str.isdigit() also passes "²", which int() refuses.
+    return int(rest) if rest.isascii() and rest.isdigit() and len(rest) <= 18 else None
 
 
 def base_url() -> str:

@@ -22,8 +22,18 @@ from casereviews.search.services import index_root
 
 PER_PAGE = 20
 MAX_PER_PAGE = 100
+# The engine sets aside room for every hit before the page asked for: page 100,000,000 asked for 32 GB and
+# aborted the process. Nobody reads past a thousand pages; a later one shows the thousandth.
+MAX_PAGE = 1000
 EXPORT_LIMIT = 5000
 SORTS = {"relevance": "Relevance", "date": "Most recent"}
+
+
+def whole_number(raw: str) -> int | None:
+    """`raw` as a whole number, or None: ASCII digits only, since str.isdigit() also passes "²", which int() refuses."""
+    raw = raw.strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else None
+
 
 FACET_LABELS: dict[str, str] = {
     "nation": "Nation",
@@ -103,8 +113,9 @@ class SearchRequest:
             raw = (params.get(name) or "").strip()
             years[name] = None
             if raw:
-                if raw.isdigit() and 1900 <= int(raw) <= 2200:
-                    years[name] = int(raw)
+                year = whole_number(raw)
+                if year is not None and 1900 <= year <= 2200:
+                    years[name] = year
                 else:
                     errors[name] = f"Enter the year {words} as four digits, like 2021"
         if years["year_from"] and years["year_to"] and years["year_from"] > years["year_to"]:
@@ -115,16 +126,16 @@ class SearchRequest:
             if params.getlist(name)
         }
         sort = params.get("sort", "relevance")
-        page = params.get("page", "1")
-        per_page = params.get("per_page", str(PER_PAGE))
+        page = whole_number(params.get("page", "1"))
+        per_page = whole_number(params.get("per_page", str(PER_PAGE)))
         return cls(
             q=(params.get("q") or "").strip(),
             filters={name: values for name, values in filters.items() if values},
             year_from=years["year_from"],
             year_to=years["year_to"] if "year_to" not in errors else None,
             sort=sort if sort in SORTS else "relevance",
-            page=max(int(page), 1) if page.isdigit() else 1,
-            per_page=min(max(int(per_page), 1), max_per_page) if per_page.isdigit() else PER_PAGE,
+            page=min(max(page, 1), MAX_PAGE) if page is not None else 1,
+            per_page=min(max(per_page, 1), max_per_page) if per_page is not None else PER_PAGE,
         ), errors
 
     def to_params(self, **changes: Any) -> QueryDict:
@@ -291,7 +302,7 @@ def search_reports(request: SearchRequest, *, limit: int | None = None) -> Searc
             tree,
             filters=engine.Filters(values=request.filters, year_from=request.year_from, year_to=request.year_to),
             sort=request.sort,
-            offset=0 if limit else (request.page - 1) * request.per_page,
+            offset=0 if limit else (min(request.page, MAX_PAGE) - 1) * request.per_page,
             limit=limit or request.per_page,
             facets=request.facets,
             snippets=request.snippets,

@@ -42,7 +42,7 @@ def suffix_of(seed: Seed) -> str:
     return seed.filename[seed.filename.rfind(".") :]
 
 
-@examples(150)
+@examples(300)
 @given(data=st.data())
 def test_every_mutated_document_reads_or_is_refused_with_a_reason_in_bounded_time(worker, data):
     seed = data.draw(st.sampled_from(seeds()), label="seed")

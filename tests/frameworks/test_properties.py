@@ -179,7 +179,7 @@ def expected_refusal(
 
 
 @pytest.mark.parametrize("code", sorted(WALKS))
-@examples(12)
+@examples(25)
 @given(data=st.data())
 def test_a_random_walk_of_steps_follows_the_framework_and_refusals_change_nothing(
     code, casts, northshire, glanmor, data
