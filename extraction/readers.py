@@ -27,6 +27,7 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import io
+import lzma
 import re
 import zipfile
 import zlib
@@ -553,12 +554,14 @@ class _PageBreak:
 _PAGE_BREAK = _PageBreak()
 
 
-# How a damaged package fails to open: a bad zip directory or member (zlib and EOFError from inflating damaged
-# data, NotImplementedError for an unknown compression method or zip version), a missing part, bad XML, and
-# XML of the wrong shape (python-docx's own errors, or AttributeError where it expects one of its elements).
+# How a damaged package fails to open: a bad zip directory or member (zlib's, bz2's OSError, LZMA's and EOFError
+# from inflating damaged data; NotImplementedError for an unknown compression method or zip version), a missing
+# part, bad XML,
+# and XML of the wrong shape (python-docx's own errors; AttributeError or TypeError where it expects one of its
+# elements or an attribute, such as a relationship without a target).
 _DOCX_OPEN_ERRORS = (
-    OpcError, PythonDocxError, KeyError, ValueError, AttributeError, zipfile.BadZipFile, zlib.error, EOFError,
-    NotImplementedError, etree.XMLSyntaxError,
+    OpcError, PythonDocxError, KeyError, ValueError, AttributeError, TypeError, zipfile.BadZipFile, zlib.error,
+    OSError, lzma.LZMAError, EOFError, NotImplementedError, etree.XMLSyntaxError,
 )  # fmt: skip
 
 
@@ -702,17 +705,14 @@ class _Numbering:
     """List labels ("1.", "a)", "2.1", "•") as Word would show them, counted per list (numId)."""
 
     def __init__(self, document: WordDocument) -> None:
-        self._document = document
         self._levels: dict[tuple[str, int], _Level] = {}
         self._counters: dict[str, list[int | None]] = {}
-        try:
-            # Not `numbering_part`: python-docx cannot make the empty one it would for a document without lists.
-            part = document.part.part_related_by(RELATIONSHIP_TYPE.NUMBERING)
-        except KeyError:
+        # Not `numbering_part` or `styles`: python-docx cannot make the empty numbering part it would for a
+        # document without lists, and either part may be missing or not XML in a damaged package.
+        self._styles = _related_xml(document, RELATIONSHIP_TYPE.STYLES)
+        numbering = _related_xml(document, RELATIONSHIP_TYPE.NUMBERING)
+        if numbering is None:
             return
-        if not isinstance(part, XmlPart):  # a numbering relationship to a part that is not XML
-            return
-        numbering = part.element
         abstract_levels: dict[str, dict[int, _Level]] = {}
         for abstract in numbering.findall(qn("w:abstractNum")):
             levels = {
@@ -772,7 +772,9 @@ class _Numbering:
 
     def _style_list(self, paragraph: etree._Element) -> tuple[list[str], list[str]]:
         style_ids = _xpath(paragraph, "./w:pPr/w:pStyle/@w:val")
-        styles = self._document.styles.element
+        styles = self._styles
+        if styles is None:
+            return [], []
         seen: set[str] = set()
         style_id = str(style_ids[0]) if style_ids else None
         while style_id and style_id not in seen:
@@ -788,6 +790,15 @@ class _Numbering:
             based_on = _xpath(found[0], "./w:basedOn/@w:val")
             style_id = str(based_on[0]) if based_on else None
         return [], []
+
+
+def _related_xml(document: WordDocument, relationship: str) -> etree._Element | None:
+    """The XML of the document's part of this kind, or None when there is none or it is not XML."""
+    try:
+        part = document.part.part_related_by(relationship)
+    except KeyError:
+        return None
+    return part.element if isinstance(part, XmlPart) else None
 
 
 def _level(lvl: etree._Element) -> _Level:

@@ -150,6 +150,43 @@ def test_a_word_file_whose_relationships_are_not_relationships_is_refused_as_dam
         read_bytes(data, "review.docx")
 
 
+def test_a_word_file_with_a_relationship_that_names_no_target_is_refused_as_damaged():
+    # python-docx joined the missing target into a path: TypeError.
+    data = _with_member(
+        build.report_docx(),
+        "word/_rels/document.xml.rels",
+        lambda xml: xml.replace(b' Target="settings.xml"', b"", 1),
+    )
+    with pytest.raises(CorruptDocument):
+        read_bytes(data, "review.docx")
+
+
+@pytest.mark.parametrize("compression", [zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA])
+def test_a_word_file_whose_bzip2_or_lzma_compressed_text_is_damaged_is_refused_as_damaged(compression):
+    # bz2's "Invalid data stream" (an OSError) and LZMAError escaped, as zlib's errors did.
+    members = _members(build.report_docx())
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=compression) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    data = buffer.getvalue()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        info = archive.getinfo("word/document.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    damaged = data[:start] + b"\x00" * 16 + data[start + 16 :]
+    with pytest.raises(CorruptDocument):
+        read_bytes(damaged, "review.docx")
+
+
+def test_a_word_file_whose_styles_are_not_xml_reads_its_text_without_list_styles():
+    # The styles part was asked for its styles though python-docx had loaded it as plain bytes: AttributeError.
+    styles = b"application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"
+    data = _with_member(build.report_docx(), "[Content_Types].xml", lambda xml: xml.replace(styles, b"image/png", 1))
+    assert data != build.report_docx()
+    document = read_bytes(data, "review.docx")
+    assert "The partnership should review its escalation policy" in document.text
+
+
 @pytest.mark.parametrize("value", ["x", "²", "--5", "99", "-1", "9" * 5000, "999999999", ""])
 def test_list_numbering_with_hostile_numbers_reads_with_sensible_labels(value):
     # int() of "x", "²" or 5000 digits raised ValueError; a level of 99 raised IndexError; a start of a
