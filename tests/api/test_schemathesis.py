@@ -44,7 +44,7 @@ from casereviews.publication.schedules import close_publication_windows
 from casereviews.referrals import services as referral_services
 from casereviews.wsgi import application
 from tests.factories import make_referral
-from tests.hostile.hypothesis_profiles import SCALE
+from tests.hostile.hypothesis_profiles import RANDOM, SCALE
 from tests.learning.builders import make_report
 
 pytestmark = pytest.mark.django_db
@@ -167,7 +167,13 @@ def fuzz_every_operation(headers: dict[str, str], known: dict[str, list[Any]], e
         operation = result.ok()
         operations += 1
 
-        @settings(max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=examples,
+            deadline=None,
+            database=None,
+            derandomize=not RANDOM,
+            suppress_health_check=list(HealthCheck),
+        )
         @given(case=strategy_for(operation, known), data=st.data())
         def call(case: Any, data: st.DataObject) -> None:
             nonlocal calls
