@@ -28,6 +28,23 @@ def _select(label: str) -> forms.ChoiceField:
     return forms.ChoiceField(label=label, required=False, widget=forms.Select(attrs={"class": "govuk-select"}))
 
 
+def canonical_search(value: str) -> str:
+    """A selection's search parameters, checked and in canonical form (no page, no sort), so the same search
+    always has the same analysis address; "" when there is none."""
+    from casereviews.search.alerts import search_request_of
+    from casereviews.search.query import QueryError, parse_query
+
+    params = value.strip().lstrip("?")
+    if not params:
+        return ""
+    request = search_request_of(params)
+    try:
+        parse_query(request.q)
+    except QueryError as error:
+        raise forms.ValidationError(f"The search cannot be read: {error.message}") from None
+    return str(request.to_params(sort="relevance").urlencode())
+
+
 class SelectionForm(forms.Form):
     """The selection an analysis covers, from the query string, so every analysis has its own address."""
 
@@ -67,19 +84,7 @@ class SelectionForm(forms.Form):
         ]
 
     def clean_search(self) -> str:
-        from casereviews.search.alerts import search_request_of
-        from casereviews.search.query import QueryError, parse_query
-
-        params = self.cleaned_data.get("search", "").strip().lstrip("?")
-        if not params:
-            return ""
-        request = search_request_of(params)
-        try:
-            parse_query(request.q)
-        except QueryError as error:
-            raise forms.ValidationError(f"The search cannot be read: {error.message}") from None
-        # The canonical form (no page, no sort), so the same search always has the same analysis address.
-        return str(request.to_params(sort="relevance").urlencode())
+        return canonical_search(self.cleaned_data.get("search", ""))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -135,19 +140,7 @@ class BriefingDraftForm(GdsForm):
         self.fields["theme"].choices = [("", "Choose a theme"), *theme_choices()]  # type: ignore[attr-defined]
 
     def clean_search(self) -> str:
-        from casereviews.search.alerts import search_request_of
-        from casereviews.search.query import QueryError, parse_query
-
-        params = self.cleaned_data.get("search", "").strip().lstrip("?")
-        if not params:
-            return ""
-        request = search_request_of(params)
-        try:
-            parse_query(request.q)
-        except QueryError as error:
-            raise forms.ValidationError(f"The search cannot be read: {error.message}") from None
-        # The canonical form (no page, no sort), so the same search always has the same analysis address.
-        return str(request.to_params(sort="relevance").urlencode())
+        return canonical_search(self.cleaned_data.get("search", ""))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
