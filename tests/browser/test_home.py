@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_referral_journey import assert_accessible, watch_for_policy_violations
 from tests.browser.test_referral_journey import browser as browser  # the shared fixture
@@ -19,10 +20,10 @@ def test_a_visitor_sees_the_newest_reviews_and_searches_from_the_home_page(brows
     page.goto(f"{live_server.url}/")
     assert_accessible(page)
     newest = page.get_by_role("heading", name=re.compile("newest", re.IGNORECASE))
-    assert newest.is_visible()
+    expect(newest).to_be_visible()
 
     page.get_by_label("Search published reviews").fill("neglect")
     page.get_by_role("button", name="Search", exact=True).click()
     page.wait_for_url(re.compile(r".*/search/\?q=neglect"))
-    assert page.locator("#result-count").is_visible()
+    expect(page.locator("#result-count")).to_be_visible()
     assert_accessible(page)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from casereviews.learning.models import Briefing, BriefingStatus
 from tests.browser.test_referral_journey import assert_accessible, sign_in, with_second_factor
@@ -26,7 +27,7 @@ def test_a_manager_builds_edits_approves_publishes_and_downloads_a_briefing(brow
     page.get_by_role("link", name="Draft a briefing").click()
     assert_accessible(page)
     page.get_by_role("button", name="Draft the briefing").click()
-    assert "Choose a theme or sector" in page.get_by_role("alert").inner_text()
+    expect(page.get_by_role("alert")).to_contain_text("Choose a theme or sector")
     assert_accessible(page)
 
     page.get_by_label("Theme or sector").select_option(label="Domestic abuse")
@@ -60,12 +61,12 @@ def test_a_visitor_opens_the_analysis_and_a_table_with_its_chart(browser, live_s
     page.goto(f"{live_server.url}/")
     page.get_by_role("link", name="Analysis", exact=True).click()
     assert_accessible(page)
-    assert "4 reviews" in page.locator("#selection-summary").inner_text()
+    expect(page.locator("#selection-summary")).to_contain_text("4 reviews")
     # Chromium reads the visually hidden part of the link's name as a separate box, with a space before it.
     page.get_by_role("link", name=re.compile(r"on its own page\s*: Prevalence of risk factors")).click()
     assert_accessible(page)
     chart = page.get_by_role("img", name="Prevalence of risk factors")
-    assert chart.is_visible()
+    expect(chart).to_be_visible()
     described = chart.locator("desc").text_content() or ""
     assert "Domestic abuse: c;" in described and "Online harm: 0.0%" in described  # 3 of 4 is a small number
-    assert page.locator("table[data-table=risk_factors]").is_visible()
+    expect(page.locator("table[data-table=risk_factors]")).to_be_visible()

@@ -30,7 +30,7 @@ def test_an_analyst_uploads_a_report_and_reviews_its_proposals_in_the_browser(br
 
     # Nothing chosen: the error summary says what to do.
     page.get_by_role("button", name="Upload", exact=True).click()
-    assert "Choose at least one file to upload" in page.get_by_role("alert").inner_text()
+    expect(page.get_by_role("alert")).to_contain_text("Choose at least one file to upload")
     assert_accessible(page)
 
     page.get_by_label("Files to upload").set_input_files(
@@ -44,7 +44,7 @@ def test_an_analyst_uploads_a_report_and_reviews_its_proposals_in_the_browser(br
 
     # The review screen while the report waits for the worker: progress, and a link to refresh.
     page.get_by_role("link", name="child-t.txt").click()
-    assert page.get_by_role("link", name="Refresh this page").is_visible()
+    expect(page.get_by_role("link", name="Refresh this page")).to_be_visible()
     assert_accessible(page)
 
     report_process(report.pk)  # the task worker's job
@@ -55,7 +55,7 @@ def test_an_analyst_uploads_a_report_and_reviews_its_proposals_in_the_browser(br
     sex = ExtractedValue.objects.get(report=report, field="child.sex")
     page.get_by_role("button", name="Accept value of Child's sex").click()
     page.wait_for_url(re.compile(rf".*#value-{sex.pk}$"))
-    assert page.locator(f"#value-{sex.pk} [data-value-status]").inner_text() == "Accepted"
+    expect(page.locator(f"#value-{sex.pk} [data-value-status]")).to_have_text("Accepted")
     sex.refresh_from_db()
     assert sex.status == ValueStatus.ACCEPTED and sex.decided_by == people.analyst
 
@@ -65,7 +65,7 @@ def test_an_analyst_uploads_a_report_and_reviews_its_proposals_in_the_browser(br
     card.get_by_label("Correct value of Title").fill("Child T: a practice review")
     card.get_by_role("button", name="Save correction of Title").click()
     page.wait_for_url(re.compile(rf".*#value-{title.pk}$"))
-    assert page.get_by_role("heading", name="Child T: a practice review", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Child T: a practice review", level=1)).to_be_visible()
     title.refresh_from_db()
     assert title.status == ValueStatus.CORRECTED
     assert_accessible(page)
@@ -76,9 +76,9 @@ def test_an_analyst_uploads_a_report_and_reviews_its_proposals_in_the_browser(br
     page.wait_for_load_state("load")  # inner_text is the rendered text: the style sheet (pre-wrap) must apply
     highlighted = page.locator("mark#evidence")
     assert highlighted.text_content() == evidence["quote"]
-    assert highlighted.inner_text() == evidence["quote"]
-    assert page.get_by_role("heading", name=f"Page {evidence['page']} of 3").is_visible()
+    expect(highlighted).to_have_text(evidence["quote"])
+    expect(page.get_by_role("heading", name=f"Page {evidence['page']} of 3")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name=re.compile("^Next page")).click()
-    assert page.get_by_role("heading", name=f"Page {evidence['page'] + 1} of 3").is_visible()
+    expect(page.get_by_role("heading", name=f"Page {evidence['page'] + 1} of 3")).to_be_visible()
     assert_accessible(page)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from playwright.sync_api import expect
 
 from casereviews.referrals.models import Decision, Referral
 from tests.factories import PASSWORD
@@ -40,8 +41,14 @@ def browser() -> Iterator[object]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--no-first-run", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
         )
         yield browser
         browser.close()
@@ -118,7 +125,7 @@ def test_a_referral_goes_from_submission_to_the_chairs_decision_in_the_browser(b
     page.get_by_role("link", name="Make a referral").first.click()
     assert_accessible(page)
     page.get_by_role("button", name="Submit referral").click()
-    assert page.get_by_role("alert").is_visible()  # the error summary for an empty form
+    expect(page.get_by_role("alert")).to_be_visible()  # the error summary for an empty form
     assert_accessible(page)
     page.get_by_label("Child's reference").fill("NS-BROWSER-1")
     page.get_by_label("Child's age in years").fill("3")
@@ -135,14 +142,14 @@ def test_a_referral_goes_from_submission_to_the_chairs_decision_in_the_browser(b
     page.get_by_label("What happened", exact=True).fill("Admitted with a fractured skull; the account did not fit.")
     page.get_by_role("button", name="Submit referral").click()
     page.wait_for_url("**/referrals/NOR-*/")
-    assert page.locator("#referral-status").inner_text() == "Referral received"
+    expect(page.locator("#referral-status")).to_have_text("Referral received")
     assert_accessible(page)
     reference = Referral.objects.get().reference
 
     # The business manager sees it on the dashboard, starts the rapid review and records the notification.
     page = sign_in(browser, live_server, people.manager, with_second_factor(people.manager))
     page.get_by_role("link", name="Dashboard", exact=True).click()
-    assert page.get_by_role("link", name=reference).is_visible()
+    expect(page.get_by_role("link", name=reference)).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name=reference).click()
     page.get_by_role("link", name="Start the rapid review").click()
@@ -174,7 +181,7 @@ def test_a_referral_goes_from_submission_to_the_chairs_decision_in_the_browser(b
         if not group.locator("input:checked").count() and group.get_by_label("Not known yet").count():
             group.get_by_label("Not known yet").check()
     page.get_by_role("button", name="Save assessment").click()
-    assert "Criteria met" in page.locator("#criteria-result").inner_text()
+    expect(page.locator("#criteria-result")).to_contain_text("Criteria met")
     page.get_by_role("link", name="Record the rapid review's recommendation").click()
     assert_accessible(page)
     page.get_by_label("Local child safeguarding practice review (LCSPR)").check()
@@ -188,10 +195,10 @@ def test_a_referral_goes_from_submission_to_the_chairs_decision_in_the_browser(b
     page.get_by_label("No review").check()
     page.get_by_label("Rationale for the decision").fill("Single-agency learning.")
     page.get_by_role("button", name="Record decision").click()
-    assert "differs from the recommendation" in page.get_by_role("alert").inner_text()
+    expect(page.get_by_role("alert")).to_contain_text("differs from the recommendation")
     assert_accessible(page)
     page.get_by_label("Local child safeguarding practice review (LCSPR)").check()
     page.get_by_role("button", name="Record decision").click()
-    assert page.locator("#referral-status").inner_text() == "Decision made"
+    expect(page.locator("#referral-status")).to_have_text("Decision made")
     assert_accessible(page)
     assert Decision.objects.get().option == "lcspr"

@@ -91,7 +91,7 @@ def test_a_review_goes_from_the_chairs_decision_to_publication_and_an_evidenced_
     manager.get_by_role("link", name="Set up the review").click()
     assert_accessible(manager)
     manager.get_by_role("button", name="Set up the review").click()
-    assert manager.get_by_role("alert").is_visible()
+    expect(manager.get_by_role("alert")).to_be_visible()
     assert_accessible(manager)
     manager.get_by_label("Title of the review").fill("Learning review: Child M")
     manager.get_by_label("Pseudonym for the published report").fill("Child M")
@@ -104,7 +104,7 @@ def test_a_review_goes_from_the_chairs_decision_to_publication_and_an_evidenced_
     manager.get_by_role("button", name="Set up the review").click()
     manager.wait_for_url(re.compile(r".*/reviews/(?!new/)[^/]+/$"))
     review = Review.objects.get(referral=referral)
-    assert manager.locator("#review-status").inner_text() == ReviewStatus.SET_UP.label
+    expect(manager.locator("#review-status")).to_have_text(ReviewStatus.SET_UP.label)
     assert_accessible(manager)
 
     manager.get_by_role("link", name="Appoint a lead reviewer").click()
@@ -115,12 +115,12 @@ def test_a_review_goes_from_the_chairs_decision_to_publication_and_an_evidenced_
     )
     manager.get_by_role("button", name="Appoint").click()
     wait_for_message(manager, "The lead reviewer is appointed.")
-    assert manager.locator("#reviewers strong").inner_text() == people.reviewer.display_name
+    expect(manager.locator("#reviewers strong")).to_have_text(people.reviewer.display_name)
     manager.get_by_role("link", name="Start the review").click()
     assert_accessible(manager)
     manager.get_by_role("button", name="Start the review").click()
     wait_for_message(manager, "The review is in progress.")
-    assert manager.locator("#review-status").inner_text() == ReviewStatus.IN_PROGRESS.label
+    expect(manager.locator("#review-status")).to_have_text(ReviewStatus.IN_PROGRESS.label)
     assert_accessible(manager)
 
     # 2. The lead reviewer uploads a draft and submits it for quality assurance.
@@ -137,13 +137,13 @@ def test_a_review_goes_from_the_chairs_decision_to_publication_and_an_evidenced_
     reviewer.get_by_role("button", name="Upload", exact=True).click()
     wait_for_message(reviewer, "The draft is uploaded and read.")
     reviewer.locator("#draft-list").get_by_role("link", name="Draft 1").click()
-    assert reviewer.get_by_role("heading", name="Page 3").is_visible()
+    expect(reviewer.get_by_role("heading", name="Page 3")).to_be_visible()
     assert_accessible(reviewer)
     reviewer.get_by_role("link", name="Submit for quality assurance").click()
     assert_accessible(reviewer)
     reviewer.get_by_role("button", name="Submit for quality assurance").click()
     wait_for_message(reviewer, "The draft is with the sub-group for quality assurance.")
-    assert reviewer.locator("#review-status").inner_text() == ReviewStatus.QUALITY_ASSURANCE.label
+    expect(reviewer.locator("#review-status")).to_have_text(ReviewStatus.QUALITY_ASSURANCE.label)
 
     # 3. A sub-group member answers and signs off the first quality marker in the browser.
     subgroup = sign_in(browser, live_server, people.subgroup, with_second_factor(people.subgroup))
@@ -154,7 +154,7 @@ def test_a_review_goes_from_the_chairs_decision_to_publication_and_an_evidenced_
     subgroup.get_by_role("link", name=f"{first.number}. {first.title}").click()
     assert_accessible(subgroup)
     subgroup.get_by_role("button", name="Save", exact=True).click()
-    assert subgroup.get_by_role("alert").is_visible()
+    expect(subgroup.get_by_role("alert")).to_be_visible()
     assert_accessible(subgroup)
     subgroup.get_by_role("group", name="Is the marker met?").get_by_label("Met", exact=True).check()
     subgroup.get_by_label("Evidence").fill("The terms of reference and the panel's minutes of its first meeting.")
@@ -184,7 +184,7 @@ def test_a_review_goes_from_the_chairs_decision_to_publication_and_an_evidenced_
     assert_accessible(chair)
     chair.get_by_role("button", name="Sign off", exact=True).click()
     wait_for_message(chair, "The review is signed off.")
-    assert chair.locator("#review-status").inner_text() == ReviewStatus.SIGNED_OFF.label
+    expect(chair.locator("#review-status")).to_have_text(ReviewStatus.SIGNED_OFF.label)
     assert_accessible(chair)
 
     # Time passes. A dispatch cannot be dated before the sign-off (reviews.services.dispatch_record) and publication
@@ -208,7 +208,7 @@ def test_a_review_goes_from_the_chairs_decision_to_publication_and_an_evidenced_
         assert_accessible(manager)
         manager.get_by_role("button", name="Save", exact=True).click()
         wait_for_message(manager, "The dispatch is recorded.")
-    assert manager.locator("#ready").is_visible()
+    expect(manager.locator("#ready")).to_be_visible()
     assert_accessible(manager)
 
     # 5. The case key, the scan, the decisions on what it found, and publication.
@@ -220,7 +220,7 @@ def test_a_review_goes_from_the_chairs_decision_to_publication_and_an_evidenced_
     manager.get_by_role("button", name="Save case key").click()
     wait_for_message(manager, "Case key saved.")
     manager.get_by_role("button", name="Scan the final draft").click()
-    assert manager.get_by_role("link", name="Refresh this page").is_visible()
+    expect(manager.get_by_role("link", name="Refresh this page")).to_be_visible()
     redaction_scan_run(RedactionScan.objects.get(review=review).pk)  # the task worker's job
     # library.js polls the scan's status and reloads the page when it has finished.
     expect(manager.locator("#findings")).to_be_visible(timeout=15_000)
@@ -236,7 +236,7 @@ def test_a_review_goes_from_the_chairs_decision_to_publication_and_an_evidenced_
     findings.filter(has=manager.locator("mark", has_text="May 2022")).get_by_role("link").click()
     manager.get_by_label("Keep it").check()
     manager.get_by_role("button", name="Save decision").click()
-    assert "Say why this is kept" in manager.get_by_role("alert").inner_text()
+    expect(manager.get_by_role("alert")).to_contain_text("Say why this is kept")
     assert_accessible(manager)
     manager.get_by_label("Reason").fill("A month of a home visit: it identifies nobody")
     manager.get_by_role("button", name="Save decision").click()
@@ -249,7 +249,7 @@ def test_a_review_goes_from_the_chairs_decision_to_publication_and_an_evidenced_
         manager.get_by_label("Redact them all").check()
         manager.get_by_role("button", name="Save decisions").click()
         wait_for_message(manager, re.compile(r"Decided \d+ findings?\."))
-    assert manager.locator("#gate-ready").is_visible()
+    expect(manager.locator("#gate-ready")).to_be_visible()
     assert_accessible(manager)
     assert not RedactionFinding.objects.filter(review=review, decision=FindingDecision.PENDING).exists()
     kept = RedactionFinding.objects.get(review=review, decision=FindingDecision.KEEP)
@@ -276,7 +276,7 @@ def test_a_review_goes_from_the_chairs_decision_to_publication_and_an_evidenced_
     watch_for_policy_violations(public)
     public.goto(f"{live_server.url}/published/")
     public.get_by_role("link", name="Child M").click()
-    assert public.get_by_role("heading", name="Child M", level=1).is_visible()
+    expect(public.get_by_role("heading", name="Child M", level=1)).to_be_visible()
     assert_accessible(public)
     assert not [detail for detail in (*REAL_DETAILS, "Hartwell") if detail in public.content()]
     with public.expect_download() as download:
@@ -290,7 +290,7 @@ def test_a_review_goes_from_the_chairs_decision_to_publication_and_an_evidenced_
 
     # 6. The action plan: a finding, its recommendation, and an action for the agency lead's agency.
     manager.goto(f"{live_server.url}/reviews/{review.reference}/")
-    assert manager.locator("#review-status").inner_text() == ReviewStatus.PUBLISHED.label
+    expect(manager.locator("#review-status")).to_have_text(ReviewStatus.PUBLISHED.label)
     manager.get_by_role("link", name="Findings and action plan").click()
     assert_accessible(manager)
     manager.get_by_role("link", name="Add a finding").click()
@@ -337,19 +337,19 @@ def test_a_review_goes_from_the_chairs_decision_to_publication_and_an_evidenced_
     )
     lead.get_by_role("button", name="Post update").click()
     wait_for_message(lead, "Progress update posted.")
-    assert lead.locator("#action-status").inner_text() == ActionStatus.COMPLETE.label
-    assert lead.get_by_role("link", name="audit.txt").is_visible()
+    expect(lead.locator("#action-status")).to_have_text(ActionStatus.COMPLETE.label)
+    expect(lead.get_by_role("link", name="audit.txt")).to_be_visible()
     assert_accessible(lead)
 
     # The business manager accepts the evidence: the action is evidenced.
     manager.goto(f"{live_server.url}/actions/{action.pk}/")
     manager.get_by_role("link", name="Accept the evidence").click()
-    assert manager.get_by_role("link", name="audit.txt").is_visible()
+    expect(manager.get_by_role("link", name="audit.txt")).to_be_visible()
     assert_accessible(manager)
     manager.get_by_label("Note (optional)").fill("The audit shows the change.")
     manager.get_by_role("button", name="Accept the evidence").click()
     wait_for_message(manager, f"Evidence accepted: action {action.label} is evidenced.")
-    assert manager.locator("#action-status").inner_text() == "Evidenced"
+    expect(manager.locator("#action-status")).to_have_text("Evidenced")
     assert_accessible(manager)
     action.refresh_from_db()
     assert action.evidence_accepted_by == people.manager

@@ -11,6 +11,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from casereviews.library.models import ExtractedValue, ValueStatus
 from casereviews.library.services import code_add, report_process, report_upload, value_decide
@@ -56,13 +57,13 @@ def test_a_practitioner_searches_filters_and_reads_a_report_in_the_browser(brows
     page = browser.new_context().new_page()
     watch_for_policy_violations(page)
     page.goto(f"{live_server.url}/search/")
-    assert page.locator("#result-count").inner_text() == "2 reviews"
+    expect(page.locator("#result-count")).to_have_text("2 reviews")
     assert_accessible(page)
 
     page.get_by_label("Search the text of published reviews").fill('"information" OR sharing')
     page.get_by_role("button", name="Search", exact=True).click()
     page.wait_for_url(re.compile(r".*/search/\?q=.*"))
-    assert page.locator("#result-count").inner_text() == "2 reviews"
+    expect(page.locator("#result-count")).to_have_text("2 reviews")
     assert_accessible(page)
 
     # Filter by a facet: open "Type of harm", tick Neglect, apply.
@@ -70,8 +71,8 @@ def test_a_practitioner_searches_filters_and_reads_a_report_in_the_browser(brows
     page.locator("#facet-harm_types").get_by_label(re.compile(r"^Neglect")).check()
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url(re.compile(r".*harm_types=neglect.*"))
-    assert page.locator("#result-count").inner_text() == "1 review"
-    assert "Type of harm: Neglect" in page.locator("#active-filters").inner_text()
+    expect(page.locator("#result-count")).to_have_text("1 review")
+    expect(page.locator("#active-filters")).to_contain_text("Type of harm: Neglect")
     assert_accessible(page)
 
     # Open the result at the page its snippet came from, with the matched words marked.
@@ -84,7 +85,7 @@ def test_a_practitioner_searches_filters_and_reads_a_report_in_the_browser(brows
     # From the page to the report's catalogue entry, with its citation.
     page.get_by_role("link", name="About this review").click()
     page.wait_for_url(f"{live_server.url}/search/reports/{public_library['baby_r']}/")
-    assert "Neglect" in page.locator(".app-keywords").inner_text()
+    expect(page.locator(".app-keywords")).to_contain_text("Neglect")
     assert "Case Reviews." in page.get_by_label("Copy this citation").input_value()
     assert_accessible(page)
 
@@ -101,5 +102,5 @@ def test_a_practitioner_searches_filters_and_reads_a_report_in_the_browser(brows
     page.get_by_role("link", name="get e-mail alerts").click()
     assert_accessible(page)
     page.get_by_role("button", name="Send the confirmation e-mail").click()
-    assert "Enter your e-mail address" in page.get_by_role("alert").inner_text()
+    expect(page.get_by_role("alert")).to_contain_text("Enter your e-mail address")
     assert_accessible(page)

@@ -71,9 +71,7 @@ def test_body_lines_repeated_near_the_top_of_pages_are_kept() -> None:
         for number, opening in enumerate(OPENING_LINES, start=1)
     ]
     cleaned = remove_repeated_headers_footers(pages)
-    assert cleaned == [
-        f"{opening}\nNo further action was taken.\nThe case was closed." for opening in OPENING_LINES
-    ]
+    assert cleaned == [f"{opening}\nNo further action was taken.\nThe case was closed." for opening in OPENING_LINES]
 
 
 def test_chronology_dates_at_the_top_of_pages_are_not_taken_for_page_numbers() -> None:

@@ -175,9 +175,7 @@ def test_pii_filter_leaves_spans_over_excluded_truth_out_of_precision() -> None:
 
 
 def test_the_text_report_is_aligned_and_the_json_report_serialises() -> None:
-    pairs = [
-        (record(outcome="died", risk_factors=["poverty"]), record(outcome="died", risk_factors=["poverty"]))
-    ]
+    pairs = [(record(outcome="died", risk_factors=["poverty"]), record(outcome="died", risk_factors=["poverty"]))]
     report = evaluate_records(pairs, pii_pairs=[([span(0, 4, "PERSON")], [span(0, 4, "PERSON")])])
     text = format_report(report)
     fields_block = text.split("\n\n")[1].splitlines()

@@ -55,9 +55,7 @@ Appendix 1: Terms of reference
 
 @pytest.fixture(scope="module")
 def report() -> Document:
-    return make_document(
-        [COVER_AND_INTRODUCTION, ANALYSIS_AND_FINDINGS, RECOMMENDATIONS], source="child-a.txt"
-    )
+    return make_document([COVER_AND_INTRODUCTION, ANALYSIS_AND_FINDINGS, RECOMMENDATIONS], source="child-a.txt")
 
 
 def test_a_three_page_review_gives_the_whole_coding_frame(report):
@@ -85,8 +83,7 @@ def test_a_three_page_review_gives_the_whole_coding_frame(report):
     ]
     assert [(item.number, item.page) for item in record.recommendations] == [("1", 3), ("2", 3)]
     assert record.recommendations[1].text == (
-        "The police should share information about domestic abuse incidents with health visitors within 24"
-        " hours."
+        "The police should share information about domestic abuse incidents with health visitors within 24 hours."
     )
     assert [(finding.text[:22], finding.page) for finding in record.findings] == [
         ("Safe sleep advice was ", 2),
@@ -128,9 +125,7 @@ def test_the_record_serialises_to_json(report):
 
 
 def test_an_empty_document_gives_an_empty_record():
-    record = extract_record(
-        Document(source="empty.txt", sha256="0", media_type="text/plain", text="", pages=[])
-    )
+    record = extract_record(Document(source="empty.txt", sha256="0", media_type="text/plain", text="", pages=[]))
     assert record.title is None and record.child.age_years is None and record.recommendations == []
     assert record.evidence == {}
 
@@ -140,9 +135,7 @@ def test_sections_when_given_are_used(report):
 
     start = report.text.index("Recommendations")
     end = report.text.index("Appendix 1")
-    record = extract_record(
-        report, [Section(kind="recommendations", heading="Recommendations", start=start, end=end)]
-    )
+    record = extract_record(report, [Section(kind="recommendations", heading="Recommendations", start=start, end=end)])
     assert [item.number for item in record.recommendations] == ["1", "2"]
 
 

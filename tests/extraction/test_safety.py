@@ -50,9 +50,7 @@ def test_a_text_prefix_cut_inside_a_multibyte_character_is_still_text() -> None:
     assert sniff_media_type(data) == TEXT
 
 
-def test_each_supported_extension_is_accepted_when_the_content_agrees(
-    pdf_bytes: bytes, docx_bytes: bytes
-) -> None:
+def test_each_supported_extension_is_accepted_when_the_content_agrees(pdf_bytes: bytes, docx_bytes: bytes) -> None:
     assert check_upload(pdf_bytes, "Child A overview report.PDF", LIMITS) == PDF
     assert check_upload(docx_bytes, "report.docx", LIMITS) == DOCX
     assert check_upload(b"<html><body><p>Findings</p></body></html>", "report.htm", LIMITS) == HTML

@@ -238,17 +238,11 @@ def test_an_unnumbered_box_inside_numbered_sections_does_not_end_the_section() -
         "Section 6: Recommendations\n1. Train staff.\n"
     )
     document = document_of(text)
-    analysis = next(
-        section for section in find_sections(document) if section.heading == "Section 5: Analysis"
-    )
+    analysis = next(section for section in find_sections(document) if section.heading == "Section 5: Analysis")
     assert document.text[analysis.end :].startswith("Section 6: Recommendations")
 
 
-@pytest.mark.parametrize(
-    "heading", ["Appendix: Glossary of terms", "Appendix 2: Timeline of events", "ANNEX A"]
-)
+@pytest.mark.parametrize("heading", ["Appendix: Glossary of terms", "Appendix 2: Timeline of events", "ANNEX A"])
 def test_an_appendix_label_starts_an_appendix_whatever_the_case_of_its_title(heading: str) -> None:
-    sections = find_sections(
-        document_of(f"Analysis\nText.\n{heading}\nMARAC | Multi-Agency Risk Assessment\n")
-    )
+    sections = find_sections(document_of(f"Analysis\nText.\n{heading}\nMARAC | Multi-Agency Risk Assessment\n"))
     assert [(section.kind, section.heading) for section in sections][-1] == ("appendix", heading)

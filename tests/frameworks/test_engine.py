@@ -21,9 +21,7 @@ ENGLAND_2023 = FRAMEWORKS["england_2023"]
 WALES = FRAMEWORKS["wales"]
 
 SCR_MET = "Criteria met: a serious case review must be held"
-LCSPR_MET = (
-    "Criteria met: the safeguarding partners should commission a local child safeguarding practice review"
-)
+LCSPR_MET = "Criteria met: the safeguarding partners should commission a local child safeguarding practice review"
 
 
 def condition(data: object) -> Condition:
@@ -54,13 +52,9 @@ def test_not_of_an_unknown_answer_is_unknown():
 
 
 def test_england_2015_death_with_abuse_meets_the_scr_criteria_and_says_why():
-    result = assess_criteria(
-        ENGLAND_2015, {"abuse_or_neglect": True, "child_died": True, "death_in_custody": False}
-    )
+    result = assess_criteria(ENGLAND_2015, {"abuse_or_neglect": True, "child_died": True, "death_in_custody": False})
     assert result.outcome is not None and result.outcome.id == "death" and result.outcome.met
-    assert result.explanation == (
-        f"{SCR_MET} because abuse or neglect is known or suspected and the child died."
-    )
+    assert result.explanation == (f"{SCR_MET} because abuse or neglect is known or suspected and the child died.")
     assert result.outcome.suggests == ["scr"]
 
 

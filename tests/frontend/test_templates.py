@@ -130,9 +130,7 @@ def test_failed_sign_in_shows_a_focusable_error_summary_and_says_error_in_the_ti
     summary = the(soup, ".govuk-error-summary")
     assert summary["tabindex"] == "-1"
     assert summary["data-module"] == "govuk-error-summary"
-    assert (
-        the(summary, "[role=alert] .govuk-error-summary__title").get_text(strip=True) == "There is a problem"
-    )
+    assert the(summary, "[role=alert] .govuk-error-summary__title").get_text(strip=True) == "There is a problem"
     assert "not correct" in the(summary, ".govuk-error-summary__list").get_text()
     assert summary.find_next("h1") is not None, "the error summary comes before the heading"
 
@@ -403,9 +401,7 @@ def test_server_error_page_renders_without_a_request() -> None:
 BUILT_STYLESHEET = Path(settings.BASE_DIR) / "casereviews" / "static" / "css" / "app.css"
 
 
-@pytest.mark.skipif(
-    not BUILT_STYLESHEET.exists(), reason="run `npm ci && npm run build` to build the stylesheet"
-)
+@pytest.mark.skipif(not BUILT_STYLESHEET.exists(), reason="run `npm ci && npm run build` to build the stylesheet")
 def test_built_stylesheet_uses_a_system_font_and_references_no_gov_uk_brand_asset() -> None:
     css = BUILT_STYLESHEET.read_text()
 

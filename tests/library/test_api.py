@@ -31,8 +31,9 @@ def upload_file(name: str = "child-t.txt", data: bytes = REPORT_TEXT.encode()) -
 
 @pytest.fixture
 def report(people):
-    report = report_upload(uploaded_by=people.analyst, filename="child-t.txt", data=REPORT_TEXT.encode(),
-                           queue=False).report
+    report = report_upload(
+        uploaded_by=people.analyst, filename="child-t.txt", data=REPORT_TEXT.encode(), queue=False
+    ).report
     report_process(report.pk)
     report.refresh_from_db()
     return report
@@ -100,8 +101,9 @@ def test_a_report_gives_its_values_with_evidence_and_status_and_the_view_is_audi
     body = response.json()
     age = next(v for v in body["values"] if v["field"] == "child.age_years")
     assert age["status"] == "proposed" and age["current"] == pytest.approx(2)
-    assert age["evidence"] and report.text[age["evidence"][0]["start"]:age["evidence"][0]["end"]] == (
-        age["evidence"][0]["quote"]
+    assert (
+        age["evidence"]
+        and report.text[age["evidence"][0]["start"] : age["evidence"][0]["end"]] == (age["evidence"][0]["quote"])
     )
     postcode = next(f for f in body["pii_findings"] if f["type"] == "POSTCODE")
     assert postcode["page"] == 1 and "text" not in postcode
@@ -114,8 +116,9 @@ def test_a_decision_through_the_api_changes_the_value_and_a_stale_version_gets_4
     accepted = client.post(decision_url(sex), {"decision": "accept", "version": sex.version}, format="json")
     assert accepted.status_code == 200
     assert accepted.json()["status"] == "accepted" and accepted.json()["decided_by"] == "Nadia"
-    stale = api_as(people.manager).post(decision_url(sex), {"decision": "reject", "version": sex.version},
-                                        format="json")
+    stale = api_as(people.manager).post(
+        decision_url(sex), {"decision": "reject", "version": sex.version}, format="json"
+    )
     assert stale.status_code == 409
     assert "changed this value" in stale.json()["detail"]
     assert value(report, "child.sex").status == ValueStatus.ACCEPTED
@@ -126,8 +129,9 @@ def test_a_correction_through_the_api_is_checked_by_the_service(people, report):
     client = api_as(people.analyst)
     refused = client.post(decision_url(year), {"decision": "correct", "value": "soon"}, format="json")
     assert refused.status_code == 400 and refused.json()["errors"]["value"] == ["Enter a year such as 2021"]
-    corrected = client.post(decision_url(year), {"decision": "correct", "value": 2022, "note": "From the cover"},
-                            format="json")
+    corrected = client.post(
+        decision_url(year), {"decision": "correct", "value": 2022, "note": "From the cover"}, format="json"
+    )
     assert corrected.status_code == 200
     assert corrected.json()["current"] == 2022 and corrected.json()["status"] == "corrected"
 
@@ -155,8 +159,7 @@ def test_an_anonymous_caller_is_refused_by_every_endpoint(report):
 
 
 def test_a_decision_on_a_value_that_does_not_exist_is_not_found(people):
-    response = api_as(people.analyst).post("/api/library/values/999/decision/", {"decision": "accept"},
-                                           format="json")
+    response = api_as(people.analyst).post("/api/library/values/999/decision/", {"decision": "accept"}, format="json")
     assert response.status_code == 404
 
 

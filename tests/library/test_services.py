@@ -65,7 +65,7 @@ def test_an_uploaded_report_is_read_at_once_and_analysed_into_proposals_with_evi
     assert age.status == ValueStatus.PROPOSED
     assert age.proposed_value == pytest.approx(4 / 12, abs=0.01)
     for evidence in age.evidence:
-        assert report.text[evidence["start"]:evidence["end"]] == evidence["quote"]
+        assert report.text[evidence["start"] : evidence["end"]] == evidence["quote"]
     assert value(report, "risk_factors", "domestic_abuse").proposed_value is True
     assert not ExtractedValue.objects.filter(report=report, field="risk_factors", key="parental_drug_misuse").exists()
     assert ExtractedValue.objects.filter(report=report, field="recommendations").count() == 2
@@ -135,8 +135,12 @@ def test_only_analysts_and_business_managers_add_reports_or_decide_on_proposals(
 def test_a_human_decision_survives_a_re_run_of_extraction(people):
     report = upload(by=people.analyst).report
     report_process(report.pk)
-    value_decide(actor=people.analyst, value=value(report, "child.ethnicity"), decision="correct",
-                 corrected="Mixed: White and Black Caribbean")
+    value_decide(
+        actor=people.analyst,
+        value=value(report, "child.ethnicity"),
+        decision="correct",
+        corrected="Mixed: White and Black Caribbean",
+    )
     value_decide(actor=people.analyst, value=value(report, "risk_factors", "domestic_abuse"), decision="reject")
     value_decide(actor=people.manager, value=value(report, "outcome"), decision="accept")
     report_process(report.pk)
@@ -185,8 +189,9 @@ def test_a_report_a_crashed_worker_left_half_analysed_is_queued_again_and_finish
     report = upload(by=people.analyst).report
     # What a worker killed mid-analysis leaves behind: a report marked as being analysed, no proposals.
     long_ago = timezone.now() - datetime.timedelta(hours=1)
-    Report.objects.filter(pk=report.pk).update(status=ReportStatus.PROCESSING, processing_started_at=long_ago,
-                                               uploaded_at=long_ago)
+    Report.objects.filter(pk=report.pk).update(
+        status=ReportStatus.PROCESSING, processing_started_at=long_ago, uploaded_at=long_ago
+    )
     assert reports_requeue_stale() == [report.pk]
     from django_tasks_db.models import DBTaskResult
 
@@ -200,8 +205,9 @@ def test_a_report_a_crashed_worker_left_half_analysed_is_queued_again_and_finish
 
 def test_a_generated_pdf_report_goes_through_the_whole_pipeline(people):
     generated = generate_report(7, 0, min_pages=10, max_pages=12, formats=("pdf",))
-    report = report_upload(uploaded_by=people.analyst, filename=generated.filename, data=generated.render(),
-                           queue=False).report
+    report = report_upload(
+        uploaded_by=people.analyst, filename=generated.filename, data=generated.render(), queue=False
+    ).report
     report_process(report.pk)
     report.refresh_from_db()
     assert report.status == ReportStatus.READY

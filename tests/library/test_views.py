@@ -90,8 +90,10 @@ def test_people_who_are_not_library_staff_can_neither_see_nor_change_the_library
     for url in report_pages(report):
         assert client.get(url).status_code == 404, url
     assert client.post(decide_url(sex), {"decision": "accept", "version": sex.version}).status_code == 404
-    assert client.post(reverse("library:add_code", args=[report.pk]),
-                       {"code": "practice_themes:escalation"}).status_code == 404
+    assert (
+        client.post(reverse("library:add_code", args=[report.pk]), {"code": "practice_themes:escalation"}).status_code
+        == 404
+    )
     assert client.post(reverse("library:reprocess", args=[report.pk])).status_code == 404
     sex.refresh_from_db()
     report.refresh_from_db()
@@ -140,7 +142,7 @@ def test_the_list_shows_each_report_with_pages_status_and_proposals_awaiting_rev
     assert report.title in page and "child-w.txt" in page
     assert "Ready for review" in page and "Being analysed" in page and "40% done" in page
     awaiting = ExtractedValue.objects.filter(report=report, status=ValueStatus.PROPOSED).count()
-    row = re.search(rf'{reverse("library:detail", args=[report.pk])}.*?</tr>', page, re.S)
+    row = re.search(rf"{reverse('library:detail', args=[report.pk])}.*?</tr>", page, re.S)
     assert row and f">{awaiting}</td>" in row.group(0)
     assert reverse("library:upload") in page
 
@@ -233,7 +235,7 @@ def test_the_review_screen_shows_each_proposal_beside_its_evidence_with_named_bu
     evidence = age.evidence[0]
     assert f"“{evidence['quote']}”" in page
     page_link = reverse("library:page", args=[report.pk, evidence["page"]])
-    assert f'{page_link}?start={evidence["start"]}&amp;end={evidence["end"]}#evidence' in page
+    assert f"{page_link}?start={evidence['start']}&amp;end={evidence['end']}#evidence" in page
     assert '<span class="govuk-visually-hidden"> value of Child&#x27;s age in years</span>' in page
     assert '<span class="govuk-visually-hidden"> value of Domestic abuse</span>' in page
     for heading in ["The child", "Risk factors", "Recommendations"]:
@@ -277,8 +279,13 @@ def test_a_report_still_being_analysed_shows_its_progress_and_a_refresh_link(as_
     assert reverse("library:status", args=[report.pk]) in page
     assert "js/library.js" in page
     status = client.get(reverse("library:status", args=[report.pk])).json()
-    assert status == {"status": "processing", "label": "Being analysed", "progress": 25, "failure_reason": "",
-                      "finished": False}
+    assert status == {
+        "status": "processing",
+        "label": "Being analysed",
+        "progress": 25,
+        "failure_reason": "",
+        "finished": False,
+    }
 
 
 def test_a_report_whose_analysis_failed_shows_the_reason(as_, people):
@@ -325,8 +332,9 @@ def test_rejecting_a_proposal_on_the_page_rejects_it_and_is_audited(as_, people,
 
 def test_a_correction_of_the_wrong_type_is_shown_on_its_field_and_nothing_changes(as_, report):
     year = value(report, "year_published")
-    response = as_("analyst").post(decide_url(year), {"decision": "correct", "value": "last year",
-                                                      "version": year.version})
+    response = as_("analyst").post(
+        decide_url(year), {"decision": "correct", "value": "last year", "version": year.version}
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert f'<a href="#value-{year.pk}-value">Enter a year such as 2021</a>' in page
@@ -413,9 +421,11 @@ def test_the_page_viewer_escapes_html_in_the_report_text(as_, people):
     text = "Child S was 9.\nThe school's website said <script>alert(1)</script> & <b>more</b>.\n"
     report = add_report(people, text, name="markup.txt", process=False)
     start = text.index("<script>")
-    page = as_("analyst").get(
-        reverse("library:page", args=[report.pk, 1]), {"start": start, "end": start + len("<script>alert(1)")}
-    ).content.decode()
+    page = (
+        as_("analyst")
+        .get(reverse("library:page", args=[report.pk, 1]), {"start": start, "end": start + len("<script>alert(1)")})
+        .content.decode()
+    )
     assert "<script>alert(1)" not in page and "<b>more</b>" not in page
     highlighted = '<mark class="app-evidence" id="evidence">&lt;script&gt;alert(1)</mark>&lt;/script&gt; &amp;'
     assert highlighted in page

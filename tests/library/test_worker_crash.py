@@ -44,7 +44,11 @@ def start_worker(tmp_path):
         log = (tmp_path / f"worker-{len(started)}.log").open("wb")
         worker = subprocess.Popen(
             [sys.executable, "manage.py", "db_worker", "--interval", "0.2", "--no-startup-delay", *extra],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         started.append(worker)
         return worker

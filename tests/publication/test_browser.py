@@ -36,13 +36,13 @@ def test_the_business_manager_publishes_a_review_through_the_gate_in_the_browser
 
     page.get_by_role("link", name="Record the case key").click()
     page.get_by_role("button", name="Save case key").click()
-    assert "Enter at least one real name" in page.get_by_role("alert").inner_text()
+    expect(page.get_by_role("alert")).to_contain_text("Enter at least one real name")
     assert_accessible(page)
     page.get_by_label("Real names and details to find and redact").fill("Jayden Marsh\nKerry Marsh\n14 Larch Close")
     page.get_by_role("button", name="Save case key").click()
 
     page.get_by_role("button", name="Scan the final draft").click()
-    assert page.get_by_role("link", name="Refresh this page").is_visible()
+    expect(page.get_by_role("link", name="Refresh this page")).to_be_visible()
     assert_accessible(page)
     redaction_scan_run(RedactionScan.objects.get().pk)  # the task worker's job
     # library.js polls the scan's status and reloads the page when it has finished.
@@ -59,7 +59,7 @@ def test_the_business_manager_publishes_a_review_through_the_gate_in_the_browser
         page.get_by_label("Keep them all").check()
         page.get_by_label("Reason").fill("Checked: identifies nobody")
         page.get_by_role("button", name="Save decisions").click()
-    assert page.locator("#gate-ready").is_visible()
+    expect(page.locator("#gate-ready")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Publish", exact=True).click()
@@ -75,7 +75,7 @@ def test_the_business_manager_publishes_a_review_through_the_gate_in_the_browser
     public.goto(f"{live_server.url}/published/")
     assert_accessible(public)
     public.get_by_role("link", name="Child T").click()
-    assert public.get_by_role("heading", name="Child T", level=1).is_visible()
+    expect(public.get_by_role("heading", name="Child T", level=1)).to_be_visible()
     assert "Jayden" not in public.content()
     assert_accessible(public)
 
@@ -83,12 +83,12 @@ def test_the_business_manager_publishes_a_review_through_the_gate_in_the_browser
     public.reload()
     public.get_by_role("link", name="Ask for the report").click()
     public.get_by_role("button", name="Send request").click()
-    assert "Enter your name" in public.get_by_role("alert").inner_text()
+    expect(public.get_by_role("alert")).to_contain_text("Enter your name")
     assert_accessible(public)
     public.get_by_label("Your name").fill("Pat Researcher")
     public.get_by_label("Email address").fill("pat@example.org")
     public.get_by_label("Why do you want the report?").fill("Research on information sharing")
     public.get_by_role("button", name="Send request").click()
-    assert public.get_by_role("heading", name="Request sent").is_visible()
+    expect(public.get_by_role("heading", name="Request sent")).to_be_visible()
     assert_accessible(public)
     assert ReportRequest.objects.get().name == "Pat Researcher"

@@ -69,9 +69,7 @@ def test_two_chairs_deciding_at_once_record_one_decision_and_the_other_is_told(p
         referral=referral,
         answers={"abuse_or_neglect": True, "child_died": True, "recurrent_themes": True},
     )
-    recommendation_record(
-        actor=people.subgroup, referral=referral, option="lcspr", rationale="Recurrent theme."
-    )
+    recommendation_record(actor=people.subgroup, referral=referral, option="lcspr", rationale="Recurrent theme.")
     loaded = Referral.objects.get(pk=referral.pk)
     entries_before = AuditEvent.objects.count()
 

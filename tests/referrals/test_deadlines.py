@@ -62,9 +62,7 @@ def referral_2015(people: Any, partnership: Any, aware_on: datetime.date, **over
 def decide_2015(people: Any, referral: Referral, recommended: str, decided: str) -> None:
     referral_transition(actor=people.manager, referral=referral, transition_id="accept")
     assessment_record(actor=people.subgroup, referral=referral, answers=SCR_DEATH_ANSWERS)
-    recommendation_record(
-        actor=people.subgroup, referral=referral, option=recommended, rationale="Considered."
-    )
+    recommendation_record(actor=people.subgroup, referral=referral, option=recommended, rationale="Considered.")
     decision_record(
         actor=people.chair,
         referral=referral,
@@ -118,9 +116,7 @@ def test_a_cancelled_deadline_is_no_longer_needed_even_after_its_due_date():
 @pytest.mark.django_db
 def test_notifying_the_panel_within_five_working_days_meets_the_deadline(people, northshire, today_is):
     today_is(D(2024, 12, 23))
-    referral = make_referral(
-        northshire, people.referrer, incident_date=D(2024, 12, 19), aware_on=D(2024, 12, 20)
-    )
+    referral = make_referral(northshire, people.referrer, incident_date=D(2024, 12, 19), aware_on=D(2024, 12, 20))
     today_is(D(2024, 12, 31))
     notify(people, referral, "national_panel", D(2024, 12, 31))
     deadline = deadlines_of(referral)["notify_panel"]
@@ -132,9 +128,7 @@ def test_notifying_the_panel_within_five_working_days_meets_the_deadline(people,
 @pytest.mark.django_db
 def test_notifying_the_panel_late_is_met_late_and_counts_as_a_breach(people, northshire, today_is):
     today_is(D(2024, 12, 23))
-    referral = make_referral(
-        northshire, people.referrer, incident_date=D(2024, 12, 19), aware_on=D(2024, 12, 20)
-    )
+    referral = make_referral(northshire, people.referrer, incident_date=D(2024, 12, 19), aware_on=D(2024, 12, 20))
     today_is(D(2025, 1, 2))
     notify(people, referral, "national_panel", D(2025, 1, 2))
     deadline = deadlines_of(referral)["notify_panel"]
@@ -146,9 +140,7 @@ def test_notifying_the_panel_late_is_met_late_and_counts_as_a_breach(people, nor
 @pytest.mark.django_db
 def test_notifying_someone_else_does_not_meet_the_panel_deadline(people, northshire, today_is):
     today_is(D(2024, 12, 23))
-    referral = make_referral(
-        northshire, people.referrer, incident_date=D(2024, 12, 19), aware_on=D(2024, 12, 20)
-    )
+    referral = make_referral(northshire, people.referrer, incident_date=D(2024, 12, 19), aware_on=D(2024, 12, 20))
     notify(people, referral, "ofsted", D(2024, 12, 23))
     deadline = deadlines_of(referral)["notify_panel"]
     assert deadline.met_on is None
@@ -173,22 +165,16 @@ def test_the_2015_ofsted_deadline_is_met_by_notifying_ofsted(people, northshire,
 @pytest.fixture
 def late_notification(people, northshire, today_is) -> Deadline:
     today_is(D(2024, 12, 23))
-    referral = make_referral(
-        northshire, people.referrer, incident_date=D(2024, 12, 19), aware_on=D(2024, 12, 20)
-    )
+    referral = make_referral(northshire, people.referrer, incident_date=D(2024, 12, 19), aware_on=D(2024, 12, 20))
     today_is(D(2025, 1, 6))
     notify(people, referral, "national_panel", D(2025, 1, 6))
     return deadlines_of(referral)["notify_panel"]
 
 
 @pytest.mark.django_db
-def test_the_business_manager_records_why_a_deadline_was_breached_and_it_is_audited(
-    people, late_notification
-):
+def test_the_business_manager_records_why_a_deadline_was_breached_and_it_is_audited(people, late_notification):
     reason = "The hospital told us only on 3 January; the duty manager was on leave."
-    deadline = deadline_breach_reason_record(
-        actor=people.manager, deadline=late_notification, reason=f" {reason} "
-    )
+    deadline = deadline_breach_reason_record(actor=people.manager, deadline=late_notification, reason=f" {reason} ")
     deadline.refresh_from_db()
     assert (deadline.breach_reason, deadline.breach_reason_by) == (reason, people.manager)
     entry = AuditEvent.objects.filter(action="deadline.breach_reason").get()
@@ -197,14 +183,10 @@ def test_the_business_manager_records_why_a_deadline_was_breached_and_it_is_audi
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "persona", ["referrer", "chair", "subgroup", "agency_lead", "other_manager", "analyst"]
-)
+@pytest.mark.parametrize("persona", ["referrer", "chair", "subgroup", "agency_lead", "other_manager", "analyst"])
 def test_only_the_business_manager_records_why_a_deadline_was_breached(persona, people, late_notification):
     with pytest.raises(NotAllowed):
-        deadline_breach_reason_record(
-            actor=getattr(people, persona), deadline=late_notification, reason="Busy"
-        )
+        deadline_breach_reason_record(actor=getattr(people, persona), deadline=late_notification, reason="Busy")
     late_notification.refresh_from_db()
     assert late_notification.breach_reason == ""
 
@@ -219,9 +201,7 @@ def test_a_breach_reason_must_be_given(people, late_notification):
 @pytest.mark.django_db
 def test_no_breach_reason_is_taken_for_a_deadline_that_was_met_on_time(people, northshire, today_is):
     today_is(D(2024, 12, 23))
-    referral = make_referral(
-        northshire, people.referrer, incident_date=D(2024, 12, 19), aware_on=D(2024, 12, 20)
-    )
+    referral = make_referral(northshire, people.referrer, incident_date=D(2024, 12, 19), aware_on=D(2024, 12, 20))
     notify(people, referral, "national_panel", D(2024, 12, 23))
     with pytest.raises(InvalidInput, match="has not been breached"):
         deadline_breach_reason_record(
@@ -232,15 +212,11 @@ def test_no_breach_reason_is_taken_for_a_deadline_that_was_met_on_time(people, n
 @pytest.mark.django_db
 def test_an_overdue_deadline_takes_a_breach_reason_before_it_is_met(people, northshire, today_is):
     today_is(D(2024, 12, 23))
-    referral = make_referral(
-        northshire, people.referrer, incident_date=D(2024, 12, 19), aware_on=D(2024, 12, 20)
-    )
+    referral = make_referral(northshire, people.referrer, incident_date=D(2024, 12, 19), aware_on=D(2024, 12, 20))
     today_is(D(2025, 1, 3))
     deadline = deadlines_of(referral)["notify_panel"]
     assert deadline.status == DeadlineStatus.OVERDUE
-    deadline_breach_reason_record(
-        actor=people.manager, deadline=deadline, reason="Awaiting police confirmation."
-    )
+    deadline_breach_reason_record(actor=people.manager, deadline=deadline, reason="Awaiting police confirmation.")
     deadline.refresh_from_db()
     assert deadline.breach_reason == "Awaiting police confirmation."
 
@@ -265,9 +241,7 @@ def test_the_rapid_review_clock_starts_on_the_date_the_panel_was_notified(people
 @pytest.mark.django_db
 def test_a_late_panel_notification_moves_the_rapid_review_clock_with_it(people, northshire, today_is):
     today_is(D(2024, 12, 23))
-    referral = make_referral(
-        northshire, people.referrer, incident_date=D(2024, 12, 19), aware_on=D(2024, 12, 20)
-    )
+    referral = make_referral(northshire, people.referrer, incident_date=D(2024, 12, 19), aware_on=D(2024, 12, 20))
     today_is(D(2025, 1, 2))
     notify(people, referral, "national_panel", D(2025, 1, 2))
     # From Thursday 2 January 2025: Fri 3 (1), 6–10 (2–6), 13–17 (7–11), Mon 20 to Thu 23 (12–15).
@@ -277,9 +251,7 @@ def test_a_late_panel_notification_moves_the_rapid_review_clock_with_it(people, 
 @pytest.mark.django_db
 def test_the_rapid_review_is_met_by_the_recommendation(people, northshire, today_is):
     today_is(D(2025, 4, 14))
-    referral = make_referral(
-        northshire, people.referrer, incident_date=D(2025, 4, 10), aware_on=D(2025, 4, 11)
-    )
+    referral = make_referral(northshire, people.referrer, incident_date=D(2025, 4, 10), aware_on=D(2025, 4, 11))
     notify(people, referral, "national_panel", D(2025, 4, 14))
     referral_transition(actor=people.manager, referral=referral, transition_id="accept")
     today_is(D(2025, 5, 9))
@@ -322,9 +294,7 @@ def test_a_looked_after_childs_death_starts_the_secretary_of_state_and_ofsted_no
     [("no", "died"), ("unknown", "died"), ("yes", "seriously_harmed")],
 )
 def test_no_looked_after_death_notification_is_due_otherwise(looked_after, harm_outcome, people, northshire):
-    referral = make_referral(
-        northshire, people.referrer, looked_after=looked_after, harm_outcome=harm_outcome
-    )
+    referral = make_referral(northshire, people.referrer, looked_after=looked_after, harm_outcome=harm_outcome)
     assert set(deadlines_of(referral)) == {"notify_panel"}
 
 
@@ -394,9 +364,7 @@ def test_informing_the_panel_before_the_decision_does_not_meet_the_deadline_the_
 
 
 @pytest.mark.django_db
-def test_withdrawing_a_referral_cancels_its_open_deadlines_but_keeps_those_already_met(
-    people, northshire, today_is
-):
+def test_withdrawing_a_referral_cancels_its_open_deadlines_but_keeps_those_already_met(people, northshire, today_is):
     today_is(D(2017, 4, 12))
     referral = referral_2015(people, northshire, D(2017, 4, 11))
     notify(people, referral, "ofsted", D(2017, 4, 12))
@@ -420,9 +388,7 @@ def test_withdrawing_a_referral_cancels_its_open_deadlines_but_keeps_those_alrea
 @pytest.mark.django_db
 def test_withdrawing_a_2023_referral_cancels_the_notification_and_rapid_review_clocks(people, northshire):
     referral = make_referral(northshire, people.referrer, looked_after="yes", harm_outcome="died")
-    referral_transition(
-        actor=people.manager, referral=referral, transition_id="withdraw", reason="Duplicate."
-    )
+    referral_transition(actor=people.manager, referral=referral, transition_id="withdraw", reason="Duplicate.")
     assert {rule: d.status for rule, d in deadlines_of(referral).items()} == {
         "notify_panel": DeadlineStatus.CANCELLED,
         "notify_looked_after_death": DeadlineStatus.CANCELLED,

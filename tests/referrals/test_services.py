@@ -189,9 +189,7 @@ def test_submission_records_what_the_referrer_said_and_starts_the_clock(people, 
     assert set(deadlines_of(referral)) == {"notify_panel"}  # the rapid review waits for the notification
 
 
-def test_a_2015_referral_starts_the_ofsted_notification_and_the_chairs_one_month_clocks(
-    people, northshire, today_is
-):
+def test_a_2015_referral_starts_the_ofsted_notification_and_the_chairs_one_month_clocks(people, northshire, today_is):
     today_is(datetime.date(2017, 4, 12))
     referral = make_referral(
         northshire,
@@ -255,9 +253,7 @@ def test_attachments_are_checked_and_stored_by_content(people, northshire, setti
 # -- the journeys ----------------------------------------------------------------------------------
 
 
-def test_the_2015_journey_from_referral_to_a_partnership_review_with_its_deadlines(
-    people, northshire, today_is
-):
+def test_the_2015_journey_from_referral_to_a_partnership_review_with_its_deadlines(people, northshire, today_is):
     today_is(datetime.date(2017, 4, 12))
     referral = make_referral(
         northshire,
@@ -553,9 +549,7 @@ STEPS: dict[str, tuple[str, Callable[[Any, User, Referral], object]]] = {
     "notify": ("submitted", notify),
     "accept": (
         "submitted",
-        lambda people, actor, referral: referral_transition(
-            actor=actor, referral=referral, transition_id="accept"
-        ),
+        lambda people, actor, referral: referral_transition(actor=actor, referral=referral, transition_id="accept"),
     ),
     "withdraw": (
         "submitted",
@@ -565,9 +559,7 @@ STEPS: dict[str, tuple[str, Callable[[Any, User, Referral], object]]] = {
     ),
     "assess": (
         "rapid_review",
-        lambda people, actor, referral: assessment_record(
-            actor=actor, referral=referral, answers=LCSPR_ANSWERS
-        ),
+        lambda people, actor, referral: assessment_record(actor=actor, referral=referral, answers=LCSPR_ANSWERS),
     ),
     "recommend": (
         "assessed",
@@ -589,9 +581,7 @@ STEPS: dict[str, tuple[str, Callable[[Any, User, Referral], object]]] = {
     ),
     "close": (
         "decided",
-        lambda people, actor, referral: referral_transition(
-            actor=actor, referral=referral, transition_id="close"
-        ),
+        lambda people, actor, referral: referral_transition(actor=actor, referral=referral, transition_id="close"),
     ),
 }
 # Case staff of the partnership who nonetheless do not take this step.
@@ -651,8 +641,7 @@ def test_any_professional_of_the_partnership_may_refer_a_case(persona, people, n
         pytest.param(
             "submitted",
             lambda p, r: decision_record(actor=p.chair, referral=r, option="lcspr", rationale="x"),
-            "You cannot record the safeguarding partners' decision now: "
-            "the referral is at “Referral received”",
+            "You cannot record the safeguarding partners' decision now: the referral is at “Referral received”",
             id="decide-before-screening",
         ),
         pytest.param(
@@ -677,17 +666,13 @@ def test_any_professional_of_the_partnership_may_refer_a_case(persona, people, n
         ),
         pytest.param(
             "decided",
-            lambda p, r: referral_transition(
-                actor=p.manager, referral=r, transition_id="withdraw", reason="Late"
-            ),
+            lambda p, r: referral_transition(actor=p.manager, referral=r, transition_id="withdraw", reason="Late"),
             "You cannot withdraw the referral now: the referral is at “Decision made”",
             id="withdraw-after-decision",
         ),
         pytest.param(
             "decided",
-            lambda p, r: recommendation_record(
-                actor=p.subgroup, referral=r, option="lcspr", rationale="Again."
-            ),
+            lambda p, r: recommendation_record(actor=p.subgroup, referral=r, option="lcspr", rationale="Again."),
             "You cannot record the rapid review's recommendation now",
             id="recommend-after-decision",
         ),
@@ -752,9 +737,7 @@ def test_the_chair_may_return_a_recommendation_to_screening_with_a_reason(people
         reason="The health chronology is missing.",
     )
     assert current(referral).state == "rapid_review"
-    assert (
-        referral.events.get(name="transition:return_to_screening").note == "The health chronology is missing."
-    )
+    assert referral.events.get(name="transition:return_to_screening").note == "The health chronology is missing."
 
 
 # -- refusals: bad input ---------------------------------------------------------------------------
@@ -864,9 +847,7 @@ def test_every_problem_with_a_referral_is_reported_at_once(people, northshire, t
         ({"method": " "}, "method", "Say how they were notified"),
     ],
 )
-def test_an_invalid_notification_is_refused_and_nothing_saved(
-    changes, field, message, people, northshire, today_is
-):
+def test_an_invalid_notification_is_refused_and_nothing_saved(changes, field, message, people, northshire, today_is):
     today_is(TODAY)
     referral = make_referral(northshire, people.referrer)  # aware on 4 March 2025
     values = {
@@ -906,9 +887,7 @@ def test_submitting_the_same_referral_twice_returns_the_first_and_creates_nothin
     )
     before = row_counts()
     with pytest.raises(Duplicate) as refused:
-        referral_submit(
-            submitted_by=people.referrer, partnership=northshire, data=referral_input(), submission_key=key
-        )
+        referral_submit(submitted_by=people.referrer, partnership=northshire, data=referral_input(), submission_key=key)
     assert refused.value.existing == first
     assert row_counts() == before
 

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from casereviews.partnerships.models import Agency
 from casereviews.reviews import services
@@ -36,21 +37,21 @@ def test_the_review_pages_are_accessible_and_errors_are_announced(browser, live_
 
     page = sign_in(browser, live_server, people.manager, with_second_factor(people.manager))
     page.get_by_role("link", name="Reviews", exact=True).click()
-    assert page.get_by_text("On hold: inquest").first.is_visible()
+    expect(page.get_by_text("On hold: inquest").first).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name=review.reference).click()
-    assert page.get_by_text("The publication clock is paused").is_visible()
+    expect(page.get_by_text("The publication clock is paused")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Put the review on hold").click()
     page.get_by_role("button", name="Put on hold").click()
-    assert page.get_by_role("alert").first.is_visible()
+    expect(page.get_by_role("alert").first).to_be_visible()
     assert page.title().startswith("Error: ")
     assert_accessible(page)
     page.goto(f"{live_server.url}/reviews/{review.reference}/drafts/compare/?from={draft.number}&to=2")
-    assert page.get_by_text("Page two, new.").is_visible()
+    expect(page.get_by_text("Page two, new.")).to_be_visible()
     assert_accessible(page)
     page.goto(f"{live_server.url}/reviews/{review.reference}/quality/")
-    assert page.get_by_role("heading", name="What is unmet").is_visible()
+    expect(page.get_by_role("heading", name="What is unmet")).to_be_visible()
     assert_accessible(page)
     page.goto(f"{live_server.url}/reviews/{review.reference}/quality/12/")
     assert_accessible(page)
@@ -58,14 +59,14 @@ def test_the_review_pages_are_accessible_and_errors_are_announced(browser, live_
     assert_accessible(page)
     page.goto(f"{live_server.url}/reviews/new/")
     page.get_by_role("button", name="Set up the review").click()
-    assert page.get_by_role("alert").first.is_visible()
+    expect(page.get_by_role("alert").first).to_be_visible()
     assert_accessible(page)
 
     lead = sign_in(browser, live_server, people.agency_lead, with_second_factor(people.agency_lead))
     lead.get_by_role("link", name="Contribution requests").click()
     lead.get_by_role("link", name=review.reference).click()
-    assert lead.get_by_text("Chronology and report.").is_visible()
+    expect(lead.get_by_text("Chronology and report.")).to_be_visible()
     assert_accessible(lead)
     lead.get_by_role("button", name="Submit the contribution").click()
-    assert lead.get_by_role("alert").first.is_visible()
+    expect(lead.get_by_role("alert").first).to_be_visible()
     assert_accessible(lead)

@@ -14,16 +14,13 @@ def test_a_true_social_care_status_is_written_in_the_report_and_implies_being_kn
         if child["child_protection_plan"]:
             assert "child protection plan" in text or "child protection register" in text
         if child["looked_after"]:
-            assert any(
-                words in text for words in ("looked after", "care of the local authority", "care order")
-            )
+            assert any(words in text for words in ("looked after", "care of the local authority", "care order"))
         if child["child_in_need"]:
             assert "child in need" in text
         if any(child[flag] for flag in ("looked_after", "child_protection_plan", "child_in_need")):
             assert child["known_to_social_care"] is True
         stated += any(
-            child[flag] is not None
-            for flag in ("looked_after", "child_protection_plan", "known_to_social_care")
+            child[flag] is not None for flag in ("looked_after", "child_protection_plan", "known_to_social_care")
         )
     assert stated >= 3
 

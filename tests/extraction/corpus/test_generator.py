@@ -111,9 +111,7 @@ def test_drafts_leak_the_familys_real_names_and_published_reports_do_not(
         leaked = {span["text"] for span in report.truth["pii"] if span["category"] == "case"}
         assert leaked & set(report.truth["known_names"])
     for report in published:
-        assert not [
-            span for span in report.truth["pii"] if span["category"] == "case" and span["type"] == "PERSON"
-        ]
+        assert not [span for span in report.truth["pii"] if span["category"] == "case" and span["type"] == "PERSON"]
         case = report.case
         assert case.child.full not in report.text and case.mother.full not in report.text
         assert report.case.pseudonym in report.truth["pseudonyms"]

@@ -103,8 +103,5 @@ def test_an_agency_the_child_was_not_known_to_is_not_listed() -> None:
 
 
 def test_the_shorter_form_of_a_longer_name_is_left_out() -> None:
-    text = (
-        "Northshire County Council Children's Social Care held the case. Later, Northshire County Council "
-        "closed it."
-    )
+    text = "Northshire County Council Children's Social Care held the case. Later, Northshire County Council closed it."
     assert agencies_of(text) == ["Northshire County Council Children's Social Care"]

@@ -107,9 +107,7 @@ def test_sex_from_pronouns_around_the_pseudonym_when_they_agree():
 
 
 def test_sex_is_not_guessed_from_pronouns_that_may_belong_to_an_adult():
-    assert (
-        sex_of("Child K lived with mother. Child K's mother said she was tired and she was unwell.") is None
-    )
+    assert sex_of("Child K lived with mother. Child K's mother said she was tired and she was unwell.") is None
 
 
 def ethnicity_of(text: str):

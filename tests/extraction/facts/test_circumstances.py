@@ -128,17 +128,12 @@ def test_a_status_of_a_sibling_a_parent_or_children_in_general_is_not_the_childs
 
 
 def test_a_report_that_does_not_mention_social_care_gives_no_status():
-    assert set(
-        social_care_of("Child A lived with his mother and attended a local primary school.").values()
-    ) == {None}
+    assert set(social_care_of("Child A lived with his mother and attended a local primary school.").values()) == {None}
 
 
 def test_no_referral_to_social_care_does_not_say_the_child_was_unknown_to_it():
     assert (
-        social_care_of("No referral was made to children's social care about Child F.")[
-            "known_to_social_care"
-        ]
-        is None
+        social_care_of("No referral was made to children's social care about Child F.")["known_to_social_care"] is None
     )
 
 

@@ -136,8 +136,7 @@ def test_the_name_of_a_role_team_or_service_is_not_evidence_of_the_factor(code, 
         ("professional_curiosity", "Theme 2: Professional curiosity\nPractitioners accepted explanations."),
         (
             "domestic_abuse",
-            "Mother was supported by the independent domestic violence\nadviser; the domestic"
-            " violence continued.",
+            "Mother was supported by the independent domestic violence\nadviser; the domestic violence continued.",
         ),
     ],
 )
@@ -240,9 +239,7 @@ def test_fabricated_or_induced_illness_is_not_found_when_ruled_out_or_absent(sen
 
 
 def test_an_attempted_home_visit_is_not_a_suicide_attempt():
-    assert "adolescent_self_harm" not in codes_in(
-        "The health visitor attempted a home visit; nobody answered."
-    )
+    assert "adolescent_self_harm" not in codes_in("The health visitor attempted a home visit; nobody answered.")
     assert "adolescent_self_harm" in codes_in("Zara attempted suicide in March 2020.")
 
 

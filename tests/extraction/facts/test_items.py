@@ -34,9 +34,7 @@ def test_numbered_recommendations_in_several_styles():
 
 
 def test_r_numbered_recommendations():
-    text = (
-        "Recommendations\nR1 The partnership should audit supervision.\nR2: Health should review records.\n"
-    )
+    text = "Recommendations\nR1 The partnership should audit supervision.\nR2: Health should review records.\n"
     assert [(number, text) for number, text, _ in recommendations_of(text)] == [
         ("1", "The partnership should audit supervision."),
         ("2", "Health should review records."),

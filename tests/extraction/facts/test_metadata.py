@@ -82,9 +82,7 @@ def test_the_methodology_is_read_conservatively(sentence, methodology):
 
 
 def test_a_multi_word_place_name_is_kept_and_a_leading_article_is_dropped():
-    found = metadata_of(
-        "This report was commissioned by The Brighton and Hove Safeguarding Children Partnership."
-    )
+    found = metadata_of("This report was commissioned by The Brighton and Hove Safeguarding Children Partnership.")
     assert found["partnership"] == "Brighton and Hove Safeguarding Children Partnership"
 
 

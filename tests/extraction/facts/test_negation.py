@@ -53,24 +53,18 @@ def test_alcohol_with_no_concerns_raised_is_not_affirmed():
 
 def test_a_failure_of_practice_is_affirmed_for_practice_themes_but_an_explicit_denial_is_not():
     assert affirmed("No information was shared with the school.", "information was shared", Scope.THEME)
-    assert affirmed(
-        "The family did not meet the threshold for a child in need plan.", "threshold", Scope.THEME
-    )
+    assert affirmed("The family did not meet the threshold for a child in need plan.", "threshold", Scope.THEME)
     assert not affirmed("There were no issues with information sharing.", "information sharing", Scope.THEME)
 
 
 def test_an_agency_is_involved_unless_involvement_is_denied():
     assert affirmed("Information was not shared between the police and health.", "police", Scope.AGENCY)
-    assert not affirmed(
-        "Child A was not known to children's social care.", "children's social care", Scope.AGENCY
-    )
+    assert not affirmed("Child A was not known to children's social care.", "children's social care", Scope.AGENCY)
     assert not affirmed("There was no contact with the police.", "police", Scope.AGENCY)
 
 
 def test_a_negation_far_before_the_mention_is_out_of_its_window():
-    sentence = (
-        "No one at the meeting on that day knew about the long and well documented history of domestic abuse."
-    )
+    sentence = "No one at the meeting on that day knew about the long and well documented history of domestic abuse."
     assert affirmed(sentence, "domestic abuse")
 
 

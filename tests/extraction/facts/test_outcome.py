@@ -63,9 +63,7 @@ def test_someone_elses_death_is_not_the_childs():
 
 
 def test_the_review_criteria_do_not_say_the_child_died():
-    text = (
-        "A review must be considered where a child has died or been seriously harmed and abuse is suspected."
-    )
+    text = "A review must be considered where a child has died or been seriously harmed and abuse is suspected."
     assert outcome_of(text) == (None, None)
 
 

@@ -25,10 +25,7 @@ def test_required_literals_are_worked_out_from_the_pattern(pattern, literals):
 
 
 def test_every_trigger_pattern_has_usable_literals():
-    assert (
-        PhraseSet({code: phrase_pattern(patterns) for code, patterns in ALL_TRIGGERS.items()}).runs_everywhere
-        == []
-    )
+    assert PhraseSet({code: phrase_pattern(patterns) for code, patterns in ALL_TRIGGERS.items()}).runs_everywhere == []
 
 
 SENTENCES = [
@@ -80,9 +77,7 @@ def test_abbreviations_do_not_end_sentences():
 
 
 def test_literals_given_for_a_pattern_find_what_parsing_it_would():
-    document = make_document(
-        ["Child Q was 14 when she moved school. Nobody asked. Child Q was 15 at the end."]
-    )
+    document = make_document(["Child Q was 14 when she moved school. Nobody asked. Child Q was 15 at the end."])
     pattern = r"child q (?:was|is) (?P<n>\d+)"
     parsed = [match.group() for _, match in PhraseSet({"age": pattern}).finditer(TextIndex(document))]
     given = PhraseSet({"age": pattern}, literals={"age": frozenset({"child q"})})
