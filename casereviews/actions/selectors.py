@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from casereviews.actions.models import (
     STATUS_URGENCY,
@@ -139,9 +139,11 @@ def dashboard_rows(user: User, today: datetime.date) -> list[DashboardRow]:
     """Every review of the person's partnerships (as case staff) with its actions counted by status, the
     reviews with the most overdue actions first, then the most at risk."""
     partnerships = partnerships_where(user, set(CASE_STAFF))
-    # Holds prefetched: `review_is_on_hold` reads them for every row.
+    # Holds prefetched as plain lists: `review_is_on_hold` reads them for every row.
     reviews = list(
-        Review.objects.filter(partnership__in=partnerships).select_related("partnership").prefetch_related("holds")
+        Review.objects.filter(partnership__in=partnerships)
+        .select_related("partnership")
+        .prefetch_related(Prefetch("holds", to_attr="hold_list"))
     )
     counts: dict[int, Counter[ActionStatus]] = {review.pk: Counter() for review in reviews}
     # Only what an action's status needs: counting a busy partnership's actions must not build their agencies,

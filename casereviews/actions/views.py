@@ -23,6 +23,7 @@ from casereviews.actions.models import Action, EvidenceFile, Finding, Recommenda
 from casereviews.core.audit import audit_record
 from casereviews.core.errors import DomainError, InvalidInput
 from casereviews.core.files import CheckedFile, blob_path, check_attachment
+from casereviews.core.paging import page_of
 from casereviews.partnerships.models import Agency, Role, User
 from casereviews.reviews.models import Review
 
@@ -110,7 +111,12 @@ def _dashboard_rows(request: HttpRequest) -> list[selectors.DashboardRow]:
 def dashboard(request: HttpRequest) -> HttpResponse:
     rows = _dashboard_rows(request)
     audit_record(actor=request.user, action="action_dashboard.view", summary="Viewed the action plans dashboard")
-    return render(request, "actions/dashboard.html", {"rows": rows, "statuses": exports.STATUS_URGENCY})
+    page = page_of(rows, request.GET.get("page"))
+    return render(
+        request,
+        "actions/dashboard.html",
+        {"rows": page.object_list, "page_obj": page, "statuses": exports.STATUS_URGENCY},
+    )
 
 
 @login_required

@@ -6,7 +6,8 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch, Q, QuerySet
 
 from casereviews.frameworks.engine import open_states, state_label, transitions_from
 from casereviews.frameworks.schema import FrameworkDefinition, Transition
@@ -30,11 +31,28 @@ def referral_status_label(referral: Referral, framework: FrameworkDefinition | N
     return state_label(framework or get_framework(referral.framework_code), referral.state)
 
 
-def referral_list_rows(user: User | AnonymousUser, *, limit: int = 500) -> list[tuple[Referral, str]]:
-    """The newest referrals this person may see, each with its status, reading each framework once."""
-    referrals = list(referrals_visible_to(user).order_by("-submitted_at")[:limit])
-    frameworks = {code: get_framework(code) for code in {referral.framework_code for referral in referrals}}
-    return [(referral, referral_status_label(referral, frameworks[referral.framework_code])) for referral in referrals]
+REFERRALS_PER_PAGE = 25
+
+
+@dataclass(frozen=True)
+class ReferralListPage:
+    page: Page[Referral]
+    rows: list[tuple[Referral, str]]  # (referral, its status) for the referrals on this page
+
+
+def referral_list_page(
+    user: User | AnonymousUser, page_number: str | int | None, *, per_page: int = REFERRALS_PER_PAGE
+) -> ReferralListPage:
+    """One page of the referrals this person may see, newest first, each with its status, reading each framework
+    once. A page number out of range or not a number gives the nearest page, as GOV.UK pagination links expect."""
+    referrals = referrals_visible_to(user).select_related("partnership").order_by("-submitted_at", "-pk")
+    page = Paginator(referrals, per_page).get_page(page_number)
+    listed = list(page.object_list)
+    frameworks = {code: get_framework(code) for code in {referral.framework_code for referral in listed}}
+    return ReferralListPage(
+        page=page,
+        rows=[(referral, referral_status_label(referral, frameworks[referral.framework_code])) for referral in listed],
+    )
 
 
 def transitions_for(user: User, referral: Referral) -> list[Transition]:
@@ -85,7 +103,8 @@ def dashboard_rows(user: User, filters: DashboardFilters, today: datetime.date) 
     referrals = (
         Referral.objects.filter(partnership__in=partnerships)
         .select_related("partnership")
-        .prefetch_related("deadlines")
+        # A plain list (to_attr): Django otherwise builds a filtered queryset for every referral to hold its rows.
+        .prefetch_related(Prefetch("deadlines", to_attr="deadline_list"))
         .order_by("submitted_at")
     )
     if filters.partnership:
@@ -106,7 +125,7 @@ def dashboard_rows(user: User, filters: DashboardFilters, today: datetime.date) 
             open_by_framework[referral.framework_code] = open_states(frameworks[referral.framework_code])
         if referral.state not in open_by_framework[referral.framework_code] and not filters.state:
             continue
-        deadlines = sorted(referral.deadlines.all(), key=lambda d: (_URGENCY[d.status_on(today)], d.due_on))
+        deadlines = sorted(referral.deadline_list, key=lambda d: (_URGENCY[d.status_on(today)], d.due_on))
         pending = [d for d in deadlines if d.is_open]
         row = DashboardRow(
             referral=referral,

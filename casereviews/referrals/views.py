@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from casereviews.core.audit import audit_record
 from casereviews.core.errors import DomainError, Duplicate, InvalidInput
 from casereviews.core.files import CheckedFile, blob_path, check_attachment
+from casereviews.core.paging import page_of
 from casereviews.frameworks.engine import option_named, state_label, transition_named
 from casereviews.frameworks.services import get_framework
 from casereviews.partnerships.models import Agency, User
@@ -48,9 +49,10 @@ def _case_staff_referral(request: HttpRequest, reference: str) -> Referral:
 
 @login_required
 def referral_list(request: HttpRequest) -> HttpResponse:
-    # One framework read per framework, not one per referral (issue 7: the list cost 72 queries).
-    rows = selectors.referral_list_rows(_user(request))
-    return render(request, "referrals/list.html", {"rows": rows})
+    # One framework read per framework, not one per referral (issue 7: the list cost 72 queries), and one page of
+    # referrals rendered, not every referral the person may see.
+    listed = selectors.referral_list_page(_user(request), request.GET.get("page"))
+    return render(request, "referrals/list.html", {"rows": listed.rows, "page_obj": listed.page})
 
 
 def _attachments_from(request: HttpRequest, form: forms.ReferralForm) -> list[CheckedFile] | None:
@@ -504,13 +506,15 @@ def _dashboard_context(request: HttpRequest) -> tuple[forms.DashboardFilterForm,
 def dashboard(request: HttpRequest) -> HttpResponse:
     form, rows = _dashboard_context(request)
     audit_record(actor=request.user, action="dashboard.view", summary="Viewed the case dashboard")
+    page = page_of(rows, request.GET.get("page"))
     query = request.GET.urlencode()
     return render(
         request,
         "referrals/dashboard.html",
         {
             "form": form,
-            "rows": rows,
+            "page_obj": page,
+            "rows": page.object_list,
             "csv_url": reverse("referrals:dashboard_csv") + (f"?{query}" if query else ""),
         },
     )

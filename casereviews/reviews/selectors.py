@@ -88,6 +88,9 @@ def is_reviews_user(user: User | AnonymousUser) -> bool:
 
 
 def _holds(review: Review) -> list[Hold]:
+    listed: list[Hold] | None = getattr(review, "hold_list", None)  # the dashboard's prefetch, as a plain list
+    if listed is not None:
+        return listed
     cache = getattr(review, "_prefetched_objects_cache", {})
     if "holds" in cache:
         return list(cache["holds"])
@@ -225,7 +228,8 @@ class ReviewRow:
 
 
 def review_row(review: Review, today: datetime.date) -> ReviewRow:
-    milestones = list(review.milestones.all())
+    listed: list[Milestone] | None = getattr(review, "milestone_list", None)  # the dashboard's prefetch
+    milestones = listed if listed is not None else list(review.milestones.all())
     # The dashboard prefetches only the requests that could be overdue (not yet received, due before today).
     contributions = getattr(review, "contributions_outstanding", None)
     if contributions is None:
@@ -253,9 +257,11 @@ class DashboardFilters:
 
 def dashboard_rows(user: User, filters: DashboardFilters, today: datetime.date) -> list[ReviewRow]:
     outstanding = ContributionRequest.objects.filter(received_on__isnull=True, due_on__lt=today)
+    # Prefetched into plain lists (to_attr): Django otherwise builds a filtered queryset for every review and
+    # relation to hold the prefetched rows, which cost more than the queries on a dashboard of every open review.
     reviews = reviews_visible_to(user).prefetch_related(
-        "holds",
-        "milestones",
+        Prefetch("holds", to_attr="hold_list"),
+        Prefetch("milestones", to_attr="milestone_list"),
         Prefetch("contributions", queryset=outstanding.select_related("agency"), to_attr="contributions_outstanding"),
     )
     if filters.status in ReviewStatus.values:

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 from casereviews.core.audit import audit_record
 from casereviews.core.errors import DomainError, Duplicate, InvalidInput
 from casereviews.core.files import CheckedFile, blob_path, check_attachment
+from casereviews.core.paging import page_of
 from casereviews.frameworks.services import get_framework
 from casereviews.partnerships.models import Partnership, Role, User
 from casereviews.partnerships.selectors import partnerships_where
@@ -154,13 +155,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form, rows = _dashboard_rows(request)
     audit_record(actor=user, action="review.dashboard", summary=f"Viewed the reviews dashboard ({len(rows)} reviews)")
+    page = page_of(rows, request.GET.get("page"))
     query = request.GET.urlencode()
     return render(
         request,
         "reviews/dashboard.html",
         {
             "form": form,
-            "rows": rows,
+            "page_obj": page,
+            "rows": page.object_list,
             "today": timezone.localdate(),
             "can_commission": partnerships_where(user, {Role.BUSINESS_MANAGER}).exists(),
             "csv_url": reverse("reviews:dashboard_csv") + (f"?{query}" if query else ""),
