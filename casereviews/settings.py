@@ -109,6 +109,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "casereviews.core.middleware.RequestContextMiddleware",
+    # Audits every 403 given to someone signed in, whichever middleware, view or API permission refused them.
+    "casereviews.core.refusals.RefusalAuditMiddleware",
     "casereviews.core.middleware.SessionLifetimeMiddleware",
     "casereviews.core.middleware.RecentAuthenticationForAdminMiddleware",
     "casereviews.core.middleware.RequireSecondFactorMiddleware",

@@ -4,7 +4,8 @@ Plain standard library with no Django import, so gunicorn's own log configuratio
 use the same formatter before Django is set up.
 
 What a line may carry is a fixed list: the time, level, logger, message, the request's id, method, path, status,
-duration and user id (never a name or an e-mail address), and the exception. Anything else a caller passes in
+duration and user id (never a name or an e-mail address), the name of the view the path resolved to, whether the
+request was refused, an API token's stored prefix (never the token), and the exception. Anything else a caller passes in
 `extra` (Django passes the whole request object to `django.request`) is left out, so no request body, header,
 cookie, password or token can reach a log by accident.
 """
@@ -17,8 +18,9 @@ import json
 import logging
 from dataclasses import dataclass
 
-# The request fields, in the order they appear on a line.
-REQUEST_FIELDS = ("request_id", "method", "path", "status", "duration_ms", "user_id")
+# The request fields, in the order they appear on a line. `view` tells a 404 from a route (an object that does not
+# exist or that the person may not know of) from one of a mistyped address (no view); `refused` marks a 401 or 403.
+REQUEST_FIELDS = ("request_id", "method", "path", "status", "duration_ms", "user_id", "view", "refused", "token_prefix")
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,16 @@ def _user_id(request: HttpRequest) -> int | None:
     return user.pk if getattr(user, "is_authenticated", False) else None
 
 
+def _view_name(request: HttpRequest) -> str | None:
+    match = getattr(request, "resolver_match", None)
+    return match.view_name if match is not None else None
+
+
+# Refusals: no credentials or bad ones (401), or someone who may not (403). A refusal of someone signed in is also
+# audited (casereviews.core.refusals); one of an anonymous visitor only here, marked so it can be searched for.
+REFUSAL_STATUSES = frozenset({401, 403})
+
+
 def _level(status: int) -> int:
     # 503 is an answer given on purpose (/readyz while a node is not ready, probed every few seconds), not a fault.
     if status == 503:
@@ -89,7 +99,13 @@ class RequestLoggingMiddleware:
                 path,
                 status,
                 duration_ms,
-                extra={"status": status, "duration_ms": duration_ms, "user_id": _user_id(request)},
+                extra={
+                    "status": status,
+                    "duration_ms": duration_ms,
+                    "user_id": _user_id(request),
+                    "view": _view_name(request),
+                    "refused": True if status in REFUSAL_STATUSES else None,
+                },
             )
             return response
         finally:

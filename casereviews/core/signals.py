@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.mfa.signals import authentication_failed as second_factor_failed
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -34,3 +35,17 @@ def audit_failed_sign_in(sender: Any, credentials: dict[str, Any], request: Any 
     # Record what was typed as the account name, never the password.
     attempted = str(credentials.get("username") or credentials.get("email") or credentials.get("login") or "")[:150]
     audit_record(actor=None, action="auth.sign_in_failed", summary=f"Failed sign-in for {attempted!r}")
+
+
+@receiver(second_factor_failed)
+def audit_failed_second_factor(sender: Any, user: Any, reauthentication: bool = False, **kwargs: Any) -> None:
+    # allauth sends this for a wrong authenticator or recovery code, at the sign-in's second step and when confirming
+    # it is you before a sensitive action (not for attempts refused by its rate limit, which never check the code).
+    # The password was right (or the person is signed in), so the account is known; the code typed is not recorded.
+    stage = "confirming it was them" if reauthentication else "signing in"
+    audit_record(
+        actor=user,
+        action="auth.second_factor_failed",
+        summary=f"{user.get_username()} typed a wrong authenticator code when {stage}",
+        target=user,
+    )
