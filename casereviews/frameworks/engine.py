@@ -85,8 +85,9 @@ def assess_criteria(framework: FrameworkDefinition, answers: Answers) -> Criteri
             continue
         if any((earlier.met, earlier.headline) != (outcome.met, outcome.headline) for earlier in undecided):
             return _cannot_decide_yet(framework, undecided, answers, unanswered)
-        return CriteriaResult(outcome, f"{outcome.headline} because {_because(framework, outcome, answers)}.",
-                              unanswered)
+        return CriteriaResult(
+            outcome, f"{outcome.headline} because {_because(framework, outcome, answers)}.", unanswered
+        )
     if undecided:
         return _cannot_decide_yet(framework, undecided, answers, unanswered)
     return CriteriaResult(None, "The framework declares no outcome for these answers.", unanswered)
@@ -106,8 +107,9 @@ def _because(framework: FrameworkDefinition, outcome: CriteriaOutcome, answers: 
 def _cannot_decide_yet(
     framework: FrameworkDefinition, undecided: list[CriteriaOutcome], answers: Answers, unanswered: list[str]
 ) -> CriteriaResult:
-    needed = sorted({name for outcome in undecided if outcome.when for name in outcome.when.names()
-                     if answers.get(name) is None})
+    needed = sorted(
+        {name for outcome in undecided if outcome.when for name in outcome.when.names() if answers.get(name) is None}
+    )
     questions = [framework_question(framework, name) for name in needed]
     texts = "; ".join(f"“{question.text}”" for question in questions if question)
     return CriteriaResult(None, f"The criteria cannot be decided yet: answer {texts}", unanswered)

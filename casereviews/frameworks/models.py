@@ -1,7 +1,16 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+
+from casereviews.core.request_context import request_memo
+
+
+def framework_memo_key(code: str) -> tuple[str, str]:
+    """Where get_framework keeps a definition for the rest of a request (core.request_context.request_memo)."""
+    return ("framework", code)
 
 
 class StoredFramework(models.Model):
@@ -22,3 +31,10 @@ class StoredFramework(models.Model):
 
     def __str__(self) -> str:
         return str(self.definition.get("name", self.code))
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        # A correction saved during a request is what the rest of that request reads.
+        memo = request_memo()
+        if memo is not None:
+            memo.pop(framework_memo_key(self.code), None)

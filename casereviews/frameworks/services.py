@@ -8,7 +8,8 @@ from typing import Any
 import yaml
 from django.db import transaction
 
-from casereviews.frameworks.models import StoredFramework
+from casereviews.core.request_context import request_memo
+from casereviews.frameworks.models import StoredFramework, framework_memo_key
 from casereviews.frameworks.schema import FrameworkDefinition
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
@@ -52,7 +53,19 @@ def framework_definitions_sync_after_migrate(**kwargs: Any) -> None:
 
 def get_framework(code: str) -> FrameworkDefinition:
     # Only the stamp is read each time (a local correction takes effect at once); the definition, ten kilobytes
-    # of JSON, is read and parsed only when the stamp is new to this process.
+    # of JSON, is read and parsed only when the stamp is new to this process. Within one request the stamp is
+    # read once: a page asks for the same framework from several places.
+    memo = request_memo()
+    key = framework_memo_key(code)
+    if memo is not None and key in memo:
+        return memo[key]
+    definition = _framework_read(code)
+    if memo is not None:
+        memo[key] = definition
+    return definition
+
+
+def _framework_read(code: str) -> FrameworkDefinition:
     updated_at = StoredFramework.objects.filter(code=code).values_list("updated_at", flat=True).first()
     if updated_at is None:
         raise UnknownFramework(f"no framework called {code!r}")
