@@ -300,6 +300,15 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")  # for links in e-mails
 
+# The security watch (casereviews/core/security_watch.py, `manage.py security_watch` every 5 minutes): alerts when
+# the audit log shows more than these counts in the last SECURITY_WATCH_WINDOW_MINUTES. Alerts are always logged
+# (logger casereviews.security) and audited, and e-mailed to SECURITY_ALERT_EMAILS when there are any.
+SECURITY_WATCH_WINDOW_MINUTES = env_int("SECURITY_WATCH_WINDOW_MINUTES", 15)
+SECURITY_ALERT_FAILED_SIGN_INS = env_int("SECURITY_ALERT_FAILED_SIGN_INS", 10)  # per account and per address
+SECURITY_ALERT_REFUSALS = env_int("SECURITY_ALERT_REFUSALS", 10)  # per person
+SECURITY_ALERT_RECORD_VIEWS = env_int("SECURITY_ALERT_RECORD_VIEWS", 200)  # distinct records viewed, per person
+SECURITY_ALERT_EMAILS = env_list("SECURITY_ALERT_EMAILS", [])
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
