@@ -197,6 +197,12 @@ MFA_FORMS = {
     "reauthenticate": "casereviews.core.auth.ConfirmWithCodeForm",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Recovery codes are lookup secrets (ASVS 2.6.2): 34 digits is 112.9 bits each (10**34 > 2**112), so a code resists
+# guessing without relying on how it is stored; allauth derives them from a random seed kept encrypted (below) and
+# strips spaces and dashes from what is typed, so people may group the digits. Changing the length changes every
+# code already issued: after a change, staff must view their codes again.
+MFA_RECOVERY_CODE_COUNT = 10
+MFA_RECOVERY_CODE_DIGITS = 34
 # TOTP secrets and recovery-code seeds are encrypted in the database (casereviews.core.auth.EncryptingMFAAdapter)
 # with MFA_ENCRYPTION_KEY: Fernet keys, comma-separated, the first encrypting and all decrypting (to rotate: new key
 # first, `manage.py rotate_mfa_secrets`, then drop the old one). Unset, a key derived from DJANGO_SECRET_KEY is used,
