@@ -10,13 +10,14 @@ from crispy_forms_gds.helper import FormHelper
 from django import forms
 
 from casereviews.core.errors import DomainError
+from casereviews.core.forms import ValidationLoggedForm
 from casereviews.frameworks.schema import FrameworkDefinition
 from casereviews.partnerships.models import Partnership
 from casereviews.referrals.models import AbuseOrNeglect, ChildSex, HarmOutcome, YesNoUnknown
 from casereviews.referrals.services import ReferralInput
 
 
-class GdsForm(forms.Form):
+class GdsForm(ValidationLoggedForm):
     """A form rendered with the GOV.UK Design System templates, without its own <form> tag."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

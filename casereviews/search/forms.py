@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from django import forms
 
+from casereviews.core.forms import ValidationLoggedForm
 
-class AlertForm(forms.Form):
+
+class AlertForm(ValidationLoggedForm):
     email = forms.CharField(
         label="E-mail address",
         max_length=254,
