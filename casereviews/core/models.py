@@ -93,3 +93,33 @@ class BackgroundJob(models.Model):
     @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 0
+
+
+class SecurityAlertKind(models.TextChoices):
+    FAILED_SIGN_INS_ACCOUNT = "failed_sign_ins_account", "failed sign-ins for one account"
+    FAILED_SIGN_INS_ADDRESS = "failed_sign_ins_address", "failed sign-ins from one address"
+    REFUSALS = "refusals", "refusals of one person"
+    RECORD_VIEWS = "record_views", "distinct records viewed by one person"
+
+
+class SecurityAlert(models.Model):
+    """An alert the security watch sent (casereviews.core.security_watch). The watch reads these so that what it has
+    alerted about is never alerted again: events up to `window_end` are spent for this kind and subject."""
+
+    kind = models.CharField(max_length=40, choices=SecurityAlertKind.choices)
+    # Who the alert is about: "user:<id>", "name:<typed account name>" or "address:<ip>".
+    subject_key = models.CharField(max_length=200)
+    window_start = models.DateTimeField()
+    window_end = models.DateTimeField()
+    count = models.PositiveIntegerField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "subject_key", "-window_end"])]
+        # Two runs at once (two workers) find the same burst with the same start: only one records it.
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "subject_key", "window_start"], name="security_alert_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject_key} ({self.count}) at {self.sent_at:%Y-%m-%d %H:%M}"

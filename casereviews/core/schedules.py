@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from casereviews.core.security_watch import security_watch_run
+
 logger = logging.getLogger(__name__)
 
 ScheduledJob = Callable[[datetime.date], str]  # acts as of the given day; returns a one-line summary
@@ -59,3 +61,10 @@ def schedules_run(*, today: datetime.date, only: list[str] | None = None) -> lis
         else:
             outcomes.append(JobOutcome(name, summary, failed=False))
     return outcomes
+
+
+@scheduled("security_watch")
+def security_watch_job(today: datetime.date) -> str:
+    # It acts on the current time, not on `today`: it looks back over the time since the previous run.
+    alerts = security_watch_run()
+    return f"{len(alerts)} security alert(s) sent" if alerts else "nothing unusual in the audit log"
