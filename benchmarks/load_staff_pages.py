@@ -304,18 +304,23 @@ def report(results: list[Result], seconds: float) -> None:
             )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=1)
+def add_build_arguments(parser: argparse.ArgumentParser) -> None:
+    """The sizes of what `build_staff` builds (shared with profile_staff_pages.py, which builds the same)."""
     parser.add_argument("--referrals", type=int, default=60)
     parser.add_argument("--reviews", type=int, default=40)
     parser.add_argument("--plans", type=int, default=10)
     parser.add_argument("--reports", type=int, default=200)
     parser.add_argument("--words", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=20261204)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1)
+    add_build_arguments(parser)
     parser.add_argument("--think", type=float, default=0, help="mean pause in seconds between a client's requests")
     parser.add_argument("--client", choices=sorted(CLIENTS), default="raw", help="the load client (as load_pages.py)")
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it")

@@ -5,9 +5,9 @@ With `--profile PAGE` the slowest functions of that page are printed too (cProfi
     .venv/bin/python benchmarks/profile_staff_pages.py --keep /work/bench/load-staff [--reuse] [--repeat 20]
         [--profile "review list"] [--top 30]
 
-The load test says whether the target is met; this says which page to work on, as a ratio against the cheapest
-request the server answers for a signed-in person (`/healthz/`... is anonymous, so the baseline is the "your
-sessions" page, which renders the base template and little else): a page's cost above that baseline is its own.
+The load test says whether the target is met; this says which page to work on, as a ratio against a baseline
+measured in the same process: the "your sessions" page, the cheapest page a signed-in person gets (the session,
+the person, the middleware and the base template, and little else), so a page's cost above it is its own.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from load_pages import kept_library
-from load_staff_pages import PERSONAS, build_staff, sign_in, staff_targets
+from load_staff_pages import PERSONAS, add_build_arguments, build_staff, sign_in, staff_targets
 
 BASELINE = "your sessions"
 
@@ -36,13 +36,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20, help="requests of each page")
     parser.add_argument("--profile", help="a page to profile")
     parser.add_argument("--top", type=int, default=30)
-    # The build's sizes, as load_staff_pages.py takes them.
-    parser.add_argument("--referrals", type=int, default=60)
-    parser.add_argument("--reviews", type=int, default=40)
-    parser.add_argument("--plans", type=int, default=10)
-    parser.add_argument("--reports", type=int, default=200)
-    parser.add_argument("--words", type=int, default=2000)
-    parser.add_argument("--seed", type=int, default=20261204)
+    add_build_arguments(parser)
     args = parser.parse_args()
 
     secret = secrets.token_urlsafe(40)
