@@ -292,6 +292,11 @@ SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", VAR_DIR / "search")) 
 LIBRARY_MAX_BYTES = env_int("LIBRARY_MAX_BYTES", 50 * 1024 * 1024)
 LIBRARY_MAX_PAGES = env_int("LIBRARY_MAX_PAGES", 400)
 MAX_ATTACHMENT_BYTES = env_int("MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
+# Each person's uploads over any 24 hours (ASVS 12.1.3), so one account cannot fill the store. A library batch
+# through a page is at most one request under the proxy's 60 MB body limit; larger backfills use `manage.py ingest`,
+# which is the system and not counted.
+UPLOAD_QUOTA_FILES = env_int("UPLOAD_QUOTA_FILES", 200)
+UPLOAD_QUOTA_BYTES = env_int("UPLOAD_QUOTA_BYTES", 2 * 1024 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # form fields only: file uploads stream to disk
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
