@@ -131,6 +131,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "casereviews.core.context_processors.navigation",
             ],
+            # Django's `date` filter for the service's own formats, without its per-call translation lookups
+            # (ADR 0014); every other format goes to Django's filter.
+            "builtins": ["casereviews.core.templatetags.dates"],
         },
     },
 ]
@@ -289,6 +292,11 @@ MEDIA_ROOT = Path(os.environ.get("CASEREVIEWS_MEDIA_ROOT", VAR_DIR / "files"))
 # Uploaded files are stored by content hash and never served directly: views stream them after a check.
 FILE_STORE_ROOT = MEDIA_ROOT / "blobs"
 SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", VAR_DIR / "search"))  # derived; see ADR 0008
+# Backups are encrypted to these age public keys (ADR 0011); the server holds no key that can read them back.
+BACKUP_AGE_RECIPIENTS = env_list("BACKUP_AGE_RECIPIENTS", [])
+BACKUP_REQUIRE_ENCRYPTION = env_bool("BACKUP_REQUIRE_ENCRYPTION", False)
+# Only where a restore runs: the age identity file that decrypts a backup (kept offline otherwise).
+BACKUP_AGE_IDENTITY_FILE = os.environ.get("BACKUP_AGE_IDENTITY_FILE", "")
 LIBRARY_MAX_BYTES = env_int("LIBRARY_MAX_BYTES", 50 * 1024 * 1024)
 LIBRARY_MAX_PAGES = env_int("LIBRARY_MAX_PAGES", 400)
 MAX_ATTACHMENT_BYTES = env_int("MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
