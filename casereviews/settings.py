@@ -131,6 +131,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "casereviews.core.context_processors.navigation",
             ],
+            # Django's `date` filter for the service's own formats, without its per-call translation lookups
+            # (ADR 0014); every other format goes to Django's filter.
+            "builtins": ["casereviews.core.templatetags.dates"],
         },
     },
 ]
