@@ -20,10 +20,10 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from casereviews.actions import selectors, services
 from casereviews.actions.models import Action, ActionStatus, DeclaredState, ProgressUpdate
+from casereviews.api.base import ApiView
 from casereviews.core.audit import audit_record
 from casereviews.core.files import check_attachment
 from casereviews.partnerships.models import User
@@ -118,7 +118,7 @@ def _visible_action(request: Request, pk: int) -> Action:
     return get_object_or_404(selectors.actions_visible_to(_user(request)), pk=pk)
 
 
-class ActionList(APIView):
+class ActionList(ApiView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=ActionSerializer(many=True))
@@ -127,7 +127,7 @@ class ActionList(APIView):
         return Response(ActionSerializer(actions, many=True).data)
 
 
-class ActionDetail(APIView):
+class ActionDetail(ApiView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=ActionDetailSerializer)
@@ -145,7 +145,7 @@ class ActionDetail(APIView):
         return Response(ActionDetailSerializer(action).data)
 
 
-class ProgressUpdateCreate(APIView):
+class ProgressUpdateCreate(ApiView):
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 

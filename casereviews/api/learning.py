@@ -17,8 +17,8 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from casereviews.api.base import ApiView
 from casereviews.learning import analysis, selectors
 from casereviews.learning.forms import SelectionForm
 from casereviews.library.services import can_manage_library
@@ -134,7 +134,7 @@ def table_payload(table: analysis.Table, selection: selectors.Selection, *, staf
     }
 
 
-class AnalysisView(APIView):
+class AnalysisView(ApiView):
     """Every table of the analysis for a selection of reviews."""
 
     permission_classes = [AllowAny]
@@ -154,7 +154,7 @@ class AnalysisView(APIView):
         )
 
 
-class AnalysisTableView(APIView):
+class AnalysisTableView(ApiView):
     """One table of the analysis."""
 
     permission_classes = [AllowAny]
@@ -177,7 +177,7 @@ class ReviewSerializer(serializers.Serializer[Any]):
     year_published = serializers.IntegerField(allow_null=True)
 
 
-class AnalysisReviewsView(APIView):
+class AnalysisReviewsView(ApiView):
     """The reviews one figure counts (`table`, `row` and `column` as the table gives them)."""
 
     permission_classes = [AllowAny]
@@ -233,7 +233,7 @@ class BriefingSerializer(serializers.Serializer[Any]):
     notes = serializers.CharField(help_text="How the briefing was made")
 
 
-class BriefingList(APIView):
+class BriefingList(ApiView):
     """Published briefings, newest first."""
 
     permission_classes = [AllowAny]
@@ -244,7 +244,7 @@ class BriefingList(APIView):
         return Response(BriefingSerializer(briefings, many=True).data)
 
 
-class BriefingDetail(APIView):
+class BriefingDetail(ApiView):
     """One published briefing."""
 
     permission_classes = [AllowAny]

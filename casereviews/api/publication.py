@@ -22,8 +22,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
-from rest_framework.views import APIView
 
+from casereviews.api.base import ApiView
 from casereviews.core.auth import recently_authenticated
 from casereviews.partnerships.models import Role, User
 from casereviews.partnerships.selectors import partnerships_where
@@ -70,7 +70,7 @@ class PublishedReviewSerializer(serializers.ModelSerializer[Publication]):
         )
 
 
-class PublishedList(APIView):
+class PublishedList(ApiView):
     """Published reviews, newest first. No sign-in needed."""
 
     permission_classes = [AllowAny]
@@ -82,7 +82,7 @@ class PublishedList(APIView):
         return Response(PublishedReviewSerializer(publications, many=True, context={"request": request}).data)
 
 
-class PublishedDetail(APIView):
+class PublishedDetail(ApiView):
     permission_classes = [AllowAny]
     throttle_classes = [AnonRateThrottle, UserRateThrottle]
 
@@ -104,7 +104,7 @@ class GateSerializer(serializers.Serializer[Any]):
     findings_kept = serializers.IntegerField()
 
 
-class GateDetail(APIView):
+class GateDetail(ApiView):
     """Whether a review can be published now, and what holds it back. Business manager and chair only."""
 
     @extend_schema(responses=GateSerializer)
@@ -172,7 +172,7 @@ def _require_recent_sign_in_to_grant(request: Request) -> None:
         )
 
 
-class RequestList(APIView):
+class RequestList(ApiView):
     """Requests for reports of the partnerships where you are business manager, newest first."""
 
     @extend_schema(responses=ReportRequestSerializer(many=True))
@@ -182,7 +182,7 @@ class RequestList(APIView):
         return Response(ReportRequestSerializer(requests, many=True).data)
 
 
-class RequestAnswer(APIView):
+class RequestAnswer(ApiView):
     """Grant (the requester is e-mailed a download link that expires) or refuse with a reason (e-mailed).
 
     Granting is refused with a token, and with a session only when its sign-in or confirmation is recent: 403 then.

@@ -19,8 +19,8 @@ from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from casereviews.api.base import ApiView
 from casereviews.core.audit import audit_record
 from casereviews.partnerships.models import User
 from casereviews.reviews import selectors
@@ -133,7 +133,7 @@ class ContributionSerializer(serializers.ModelSerializer[ContributionRequest]):
         return [{"id": f.pk, "kind": f.kind, "filename": f.filename, "size": f.size} for f in request.files.all()]
 
 
-class ReviewList(APIView):
+class ReviewList(ApiView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=ReviewSummarySerializer(many=True), description="The reviews you may see.")
@@ -143,7 +143,7 @@ class ReviewList(APIView):
         return Response(ReviewSummarySerializer(reviews.order_by("-commissioned_on", "-pk")[:500], many=True).data)
 
 
-class ReviewDetail(APIView):
+class ReviewDetail(ApiView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=ReviewDetailSerializer)
@@ -161,7 +161,7 @@ class ReviewDetail(APIView):
         return Response(ReviewDetailSerializer(review).data)
 
 
-class ContributionList(APIView):
+class ContributionList(ApiView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(

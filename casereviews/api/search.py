@@ -16,8 +16,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
-from rest_framework.views import APIView
 
+from casereviews.api.base import ApiView
 from casereviews.search import engine
 from casereviews.search.selectors import FACET_LABELS, SORTS, SearchRequest, search_reports
 
@@ -104,7 +104,7 @@ def _flag(request: Request, name: str) -> bool:
     return str(request.query_params.get(name, "true")).lower() not in {"false", "0", "no"}
 
 
-class SearchView(APIView):
+class SearchView(ApiView):
     """Search the public library."""
 
     permission_classes = [AllowAny]

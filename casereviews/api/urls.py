@@ -1,13 +1,23 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.throttling import AnonRateThrottle
 
 from casereviews.api import views
+from casereviews.api.base import PersonRateThrottle
 from casereviews.api.schema import SCHEMA_SETTINGS
 
 app_name = "api"
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(custom_settings=SCHEMA_SETTINGS), name="schema"),
+    # Building the schema costs a good part of a second of CPU and anyone may ask for it: the same per-person and
+    # anonymous throttles as the public endpoints, so it cannot be used to flood a worker.
+    path(
+        "schema/",
+        SpectacularAPIView.as_view(
+            custom_settings=SCHEMA_SETTINGS, throttle_classes=[AnonRateThrottle, PersonRateThrottle]
+        ),
+        name="schema",
+    ),
     # The split view serves Swagger UI's start-up script from its own address instead of inline, for our CSP.
     path(
         "docs/",

@@ -14,9 +14,9 @@ from rest_framework import generics, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from casereviews.api import serializers
+from casereviews.api.base import ATTACHMENT, ApiDefaults, ApiView
 from casereviews.core.audit import audit_record
 from casereviews.core.errors import Duplicate
 from casereviews.partnerships.models import Partnership, User
@@ -28,8 +28,10 @@ from casereviews.referrals.rules import CASE_STAFF
 
 @csrf_exempt  # it changes nothing; like the API's own views, which check CSRF only for session-signed requests
 def not_found(request: HttpRequest) -> JsonResponse:
-    """No endpoint here: the same body as a DRF 404, for any method."""
-    return JsonResponse({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+    """No endpoint here: the same body and headers as a DRF 404, for any method."""
+    response = JsonResponse({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+    response["Content-Disposition"] = ATTACHMENT
+    return response
 
 
 def _user(request: Request) -> User:
@@ -60,7 +62,7 @@ def _idempotency_key(request: Request) -> uuid.UUID | None:
         return uuid.uuid5(uuid.NAMESPACE_URL, f"user:{request.user.pk}:{raw}")
 
 
-class ReferralListCreate(APIView):
+class ReferralListCreate(ApiView):
     @extend_schema(responses=serializers.ReferralStatusSerializer(many=True))
     def get(self, request: Request) -> Response:
         referrals = selectors.referrals_visible_to(_user(request)).order_by("-submitted_at")[:500]
@@ -106,7 +108,7 @@ class ReferralListCreate(APIView):
         return Response(serializers.ReferralStatusSerializer(referral).data, status=status.HTTP_201_CREATED)
 
 
-class ReferralDetail(APIView):
+class ReferralDetail(ApiView):
     @extend_schema(responses=serializers.ReferralSerializer)
     def get(self, request: Request, reference: str) -> Response:
         referral = _referral_for(request, reference)
@@ -130,7 +132,7 @@ def _recording_schema(input: type[Any], output: type[Any]) -> Any:
     )
 
 
-class _RecordingView(APIView):
+class _RecordingView(ApiView):
     """GET lists what has been recorded on the referral; POST records one more through the service."""
 
     output: type[serializers.serializers.ModelSerializer[Any]]
@@ -244,7 +246,7 @@ class DecisionListCreate(_RecordingView):
         )
 
 
-class TransitionCreate(APIView):
+class TransitionCreate(ApiView):
     @extend_schema(request=serializers.TransitionInputSerializer, responses=serializers.ReferralSerializer)
     def post(self, request: Request, reference: str) -> Response:
         referral = _staff_referral(request, reference)
@@ -261,7 +263,7 @@ class TransitionCreate(APIView):
         return Response(serializers.ReferralSerializer(updated).data)
 
 
-class ReferralDeadlines(generics.ListAPIView[Deadline]):
+class ReferralDeadlines(ApiDefaults, generics.ListAPIView[Deadline]):
     serializer_class = serializers.DeadlineSerializer
     pagination_class = None
 
@@ -270,7 +272,7 @@ class ReferralDeadlines(generics.ListAPIView[Deadline]):
         return referral.deadlines.select_related("referral")
 
 
-class DeadlineList(generics.ListAPIView[Deadline]):
+class DeadlineList(ApiDefaults, generics.ListAPIView[Deadline]):
     """Every deadline in the partnerships where this person is case staff, soonest first."""
 
     serializer_class = serializers.DeadlineSerializer
