@@ -27,6 +27,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -78,7 +79,12 @@ class _Series:
     events: list[tuple[datetime.datetime, str]]
 
 
-def _typed_account_name(summary: str) -> str:
+def _typed_account_name(summary: str, changes: Any) -> str:
+    """The account name typed at a failed sign-in: from the entry's `changes`, or, for entries written before the
+    name was kept there, from its summary."""
+    attempted = changes.get("attempted") if isinstance(changes, dict) else None
+    if isinstance(attempted, str):
+        return attempted.strip().lower()
     match = _FAILED_SIGN_IN_SUMMARY.match(summary)
     if match is None:
         return ""
@@ -145,9 +151,10 @@ def _series(since: datetime.datetime, until: datetime.datetime) -> dict[tuple[Se
             "ip_address",
             "object_type",
             "object_id",
+            "changes",
         )
     )
-    typed_names = {_typed_account_name(row[5]) for row in rows if row[2] == "auth.sign_in_failed"} - {""}
+    typed_names = {_typed_account_name(row[5], row[9]) for row in rows if row[2] == "auth.sign_in_failed"} - {""}
     accounts = _accounts_by_typed_name(typed_names)
     series: dict[tuple[SecurityAlertKind, str], _Series] = {}
 
@@ -156,11 +163,11 @@ def _series(since: datetime.datetime, until: datetime.datetime) -> dict[tuple[Se
     ) -> None:
         series.setdefault((kind, key), _Series(subject, user_id, [])).events.append((at, what))
 
-    for sequence, at, action, actor_id, username, summary, ip_address, object_type, object_id in rows:
+    for sequence, at, action, actor_id, username, summary, ip_address, object_type, object_id, changes in rows:
         event = f"#{sequence}"
         if action in FAILED_SIGN_IN_ACTIONS:
             if action == "auth.sign_in_failed":
-                typed = _typed_account_name(summary)
+                typed = _typed_account_name(summary, changes)
                 if typed in accounts:
                     add(SecurityAlertKind.FAILED_SIGN_INS_ACCOUNT, *_account(*accounts[typed]), at, event)
                 elif typed:

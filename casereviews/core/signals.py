@@ -34,7 +34,14 @@ def audit_sign_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 def audit_failed_sign_in(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
     # Record what was typed as the account name, never the password.
     attempted = str(credentials.get("username") or credentials.get("email") or credentials.get("login") or "")[:150]
-    audit_record(actor=None, action="auth.sign_in_failed", summary=f"Failed sign-in for {attempted!r}")
+    # The name is in `changes` as well as the summary, so the security watch counts failures per account from
+    # a field rather than from the summary's wording.
+    audit_record(
+        actor=None,
+        action="auth.sign_in_failed",
+        summary=f"Failed sign-in for {attempted!r}",
+        changes={"attempted": attempted},
+    )
 
 
 @receiver(second_factor_failed)
