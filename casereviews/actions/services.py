@@ -22,6 +22,8 @@ from casereviews.actions.models import Action, DeclaredState, EvidenceFile, Find
 from casereviews.core.audit import audit_record
 from casereviews.core.errors import EditConflict, InvalidInput, NotAllowed, TransitionNotAllowed
 from casereviews.core.files import CheckedFile, store_blob
+from casereviews.core.models import UploadKind
+from casereviews.core.quotas import upload_quota_use
 from casereviews.partnerships.models import Agency, Membership, Role, User
 from casereviews.reviews.models import Review
 
@@ -380,6 +382,9 @@ def progress_update_post(
             narrative=narrative.strip(),
             declared_state=declared_state,
             evidence=evidence.strip(),
+        )
+        upload_quota_use(
+            user=actor, sizes=[checked.size for checked in files], kind=UploadKind.ACTION_EVIDENCE, field="attachments"
         )
         for checked in files:
             EvidenceFile.objects.create(

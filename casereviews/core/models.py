@@ -6,6 +6,7 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class AuditLogIsAppendOnly(Exception):
@@ -123,3 +124,28 @@ class SecurityAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.subject_key} ({self.count}) at {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class UploadKind(models.TextChoices):
+    REFERRAL_ATTACHMENT = "referral_attachment", "referral attachment"
+    CONTRIBUTION_FILE = "contribution_file", "agency contribution"
+    DRAFT = "draft", "draft report"
+    WRITTEN_RESPONSE = "written_response", "board's written response"
+    ACTION_EVIDENCE = "action_evidence", "action evidence"
+    LIBRARY_REPORT = "library_report", "library report"
+
+
+class UploadRecord(models.Model):
+    """One file a person stored, for the upload quota (casereviews.core.quotas). Its own record rather than the
+    stores' rows: a replaced written response leaves no row for the file it replaced, yet that file stays stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    bytes = models.PositiveBigIntegerField()
+    at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=30, choices=UploadKind.choices)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.bytes} bytes at {self.at:%Y-%m-%d %H:%M}"

@@ -22,6 +22,8 @@ from django.utils import timezone
 from casereviews.core.audit import audit_record
 from casereviews.core.errors import EditConflict, InvalidInput, NotAllowed
 from casereviews.core.files import store_blob
+from casereviews.core.models import UploadKind
+from casereviews.core.quotas import upload_quota_use
 from casereviews.learning import vocabulary
 from casereviews.library.models import HUMAN_DECISIONS, ExtractedValue, Report, ReportPage, ReportStatus, ValueStatus
 from casereviews.partnerships.models import Membership, Role, User
@@ -94,6 +96,9 @@ def report_upload(
         raise InvalidInput(message, field_errors={"file": [message]}) from error
     try:
         with transaction.atomic():
+            if uploaded_by is not None:
+                # The system's loads (`ingest`, the demo) have no person to count against.
+                upload_quota_use(user=uploaded_by, sizes=[len(data)], kind=UploadKind.LIBRARY_REPORT)
             report = Report.objects.create(
                 sha256=digest,
                 filename=filename[:255],

@@ -26,6 +26,8 @@ from casereviews.core.errors import (
     TransitionNotAllowed,
 )
 from casereviews.core.files import CheckedFile, store_blob
+from casereviews.core.models import UploadKind
+from casereviews.core.quotas import upload_quota_use
 from casereviews.core.references import next_reference
 from casereviews.frameworks.engine import assess_criteria, evaluate, option_named, state_label, transition_named
 from casereviews.frameworks.schema import FrameworkDefinition, Transition
@@ -199,6 +201,12 @@ def referral_submit(
             )
             if data.agency_ids:
                 referral.agencies.set(Agency.objects.filter(partnership=partnership, pk__in=data.agency_ids))
+            upload_quota_use(
+                user=submitted_by,
+                sizes=[checked.size for checked in attachments],
+                kind=UploadKind.REFERRAL_ATTACHMENT,
+                field="attachments",
+            )
             for checked in attachments:
                 Attachment.objects.create(
                     referral=referral,

@@ -22,6 +22,8 @@ from casereviews.core.audit import audit_record
 from casereviews.core.calendar import Calendar, ClockUnit, calendar_of_nation, due_date
 from casereviews.core.errors import Duplicate, EditConflict, InvalidInput, NotAllowed, TransitionNotAllowed
 from casereviews.core.files import CheckedFile, store_blob
+from casereviews.core.models import UploadKind
+from casereviews.core.quotas import upload_quota_use
 from casereviews.core.references import next_reference
 from casereviews.frameworks.schema import ReviewType
 from casereviews.frameworks.services import UnknownFramework, get_framework
@@ -626,6 +628,7 @@ def contribution_file_add(
                 "send anything further to the business manager"
             )
         _require_status(locked.review, {ReviewStatus.SET_UP, ReviewStatus.IN_PROGRESS}, "add agency documents")
+        upload_quota_use(user=actor, sizes=[checked.size], kind=UploadKind.CONTRIBUTION_FILE)
         stored = ContributionFile.objects.create(
             request=locked,
             kind=kind,
@@ -840,6 +843,7 @@ def draft_upload(*, actor: User, review: Review, filename: str, data: bytes, not
         locked = review_lock(review, None)
         _require_status(locked, {ReviewStatus.IN_PROGRESS, ReviewStatus.QUALITY_ASSURANCE}, "upload a draft")
         number = (locked.drafts.aggregate(last=Max("number"))["last"] or 0) + 1
+        upload_quota_use(user=actor, sizes=[len(data)], kind=UploadKind.DRAFT)
         draft = DraftVersion.objects.create(
             review=locked,
             number=number,
@@ -1080,6 +1084,7 @@ def written_response_record(
         response.agreed_on = agreed_on
         response.recorded_by, response.recorded_at = actor, timezone.now()
         if file is not None:
+            upload_quota_use(user=actor, sizes=[file.size], kind=UploadKind.WRITTEN_RESPONSE)
             response.filename, response.media_type = file.filename, file.media_type
             response.size, response.sha256 = file.size, store_blob(file.data)
         response.save()
