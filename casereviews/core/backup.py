@@ -3,13 +3,16 @@
 An archive is a tar of `manifest.json`, `database.jsonl` (Django's portable serialisation, one row a line, the
 same on SQLite and PostgreSQL) and `files/<sha256>` for every stored file. The manifest records the SHA-256 of every
 other member, so a restore refuses an archive that was altered or damaged before it touches anything. Derived data
-(the search index, analysis records, the index's change table) is left out and rebuilt after a restore. See
-docs/adr/0011-backup-and-restore.md.
+(the search index, analysis records, the index's change table) is left out and rebuilt after a restore. Given age
+public keys, the tar is encrypted to them as it is written (`<name>.tar.age`); a restore decrypts it with an age
+identity. See docs/adr/0011-backup-and-restore.md.
 """
 
 from __future__ import annotations
 
 import datetime
+import errno
+import fcntl
 import hashlib
 import io
 import json
@@ -19,12 +22,15 @@ import re
 import shutil
 import tarfile
 import tempfile
+import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
+import pyrage
 from django.apps import apps
 from django.conf import settings
 from django.core import serializers
@@ -35,6 +41,7 @@ from django.db import connection, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
+from pyrage import x25519
 
 from casereviews.core.audit import audit_record, audit_verify
 from casereviews.core.errors import InvalidInput
@@ -52,6 +59,11 @@ _BATCH = 2000
 DERIVED_MODELS = ("learning.analysisrecord", "search.indexchange")
 _BLOB_NAME = re.compile(r"^[0-9a-f]{64}$")
 _CHUNK = 1024 * 1024
+AGE_HEADER = b"age-encryption.org/v1"
+_STAGING_PREFIX = ".backup-"
+_STAGING_LOCK = "in-use.lock"
+# A staging folder without its lock is one whose run died before taking it, or one being created this instant.
+_UNLOCKED_STAGING_GRACE_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,8 @@ class BackupOutcome:
     files: int
     bytes: int
     seconds: float
+    path: Path
+    encrypted: bool
 
 
 @dataclass(frozen=True)
@@ -174,6 +188,93 @@ def _load_rows(path: Path) -> None:
             cursor.execute(statement)
 
 
+def age_recipients_parse(keys: Sequence[str]) -> list[x25519.Recipient]:
+    recipients = []
+    for key in keys:
+        try:
+            recipients.append(x25519.Recipient.from_str(key.strip()))
+        except pyrage.RecipientError as error:
+            raise InvalidInput(f"{key!r} is not an age public key (age1...): {error}") from error
+    return recipients
+
+
+def age_identities_read(path: Path) -> list[x25519.Identity]:
+    """The identities in an age identity file as `age-keygen` (or `backup_keygen`) writes it: `#` comments and one
+    `AGE-SECRET-KEY-1...` a line."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise InvalidInput(f"The age identity file {path} cannot be read: {error}") from error
+    identities = []
+    for line in lines:
+        if line.strip() and not line.lstrip().startswith("#"):
+            try:
+                identities.append(x25519.Identity.from_str(line.strip()))
+            except pyrage.IdentityError as error:
+                raise InvalidInput(f"The age identity file {path} holds a line that is not an identity") from error
+    if not identities:
+        raise InvalidInput(f"The age identity file {path} holds no identity (AGE-SECRET-KEY-1...)")
+    return identities
+
+
+def _is_age_file(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(AGE_HEADER)) == AGE_HEADER
+    except OSError:
+        return False  # the tar reader then says what is wrong with the path
+
+
+def _remove_abandoned_staging(directory: Path) -> None:
+    """Remove staging folders that earlier runs left behind when they were killed (a run that fails otherwise removes
+    its own). A live run holds an exclusive lock on its folder's lock file, which the kernel releases when the
+    process dies, so a folder whose lock can be taken is abandoned."""
+    for folder in directory.glob(f"{_STAGING_PREFIX}*"):
+        if not folder.is_dir():
+            continue
+        try:
+            with (folder / _STAGING_LOCK).open("rb") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except FileNotFoundError:
+            if time.time() - folder.stat().st_mtime < _UNLOCKED_STAGING_GRACE_SECONDS:
+                continue
+        except OSError as error:
+            if error.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                continue  # a backup is running there now
+            raise
+        shutil.rmtree(folder, ignore_errors=True)
+        logger.warning("backup: removed %s, left behind by an interrupted backup", folder)
+
+
+def _encrypt_streamed(
+    partial: Path, recipients: list[x25519.Recipient], fill: Callable[[tarfile.TarFile], None]
+) -> None:
+    """Write the tar through age into `partial` without the plaintext tar ever reaching the disk: a thread writes the
+    tar into a pipe that age reads and encrypts in 64 KiB chunks, so memory stays flat whatever the archive's size."""
+    read_end, write_end = os.pipe()
+    failures: list[BaseException] = []
+
+    def produce() -> None:
+        try:
+            with os.fdopen(write_end, "wb") as sink, tarfile.open(fileobj=sink, mode="w|") as archive:
+                fill(archive)
+        except BaseException as error:  # handed to the main thread, which raises it
+            failures.append(error)
+
+    producer = threading.Thread(target=produce, name="backup-tar", daemon=True)
+    producer.start()
+    try:
+        # If age fails, closing the pipe's read end makes the producer's next write fail, so it always ends.
+        with os.fdopen(read_end, "rb") as source, partial.open("xb") as out:
+            pyrage.encrypt_io(source, out, recipients)
+    finally:
+        producer.join()
+    if failures:
+        # The producer stopped early: age saw the end of its input and sealed a valid but incomplete archive,
+        # which stays in the staging folder and is removed with it.
+        raise failures[0]
+
+
 class _Phases:
     """Seconds spent in each phase, logged as `<what> phase <name>: <seconds> s` (the benchmark reads them)."""
 
@@ -186,14 +287,34 @@ class _Phases:
         self.last = now
 
 
-def backup_create(*, out: Path) -> BackupOutcome:
-    """Write an archive of the database and every stored file to `out`, replacing it only once it is complete."""
+def backup_create(*, out: Path, recipients: Sequence[str] = (), require_encryption: bool = False) -> BackupOutcome:
+    """Write an archive of the database and every stored file to `out`, replacing it only once it is complete.
+
+    With age `recipients` (public keys) the archive is encrypted to them and named `<out>.age`. Plaintext still
+    reaches the disk in two ways, both inside a staging folder beside `out` that only this user can enter (0700) and
+    that is removed when the backup ends, whether it succeeds or fails: the row dump, written first because the
+    manifest holds its hash, and, without recipients, the tar itself. A process killed mid-backup leaves that folder
+    behind; the next backup into the same directory removes it (`_remove_abandoned_staging`)."""
+    if require_encryption and not recipients:
+        raise InvalidInput(
+            "Encryption is required (BACKUP_REQUIRE_ENCRYPTION or --require-encryption) but no age recipient is set "
+            "(BACKUP_AGE_RECIPIENTS or --recipient): nothing was written"
+        )
+    age_recipients = age_recipients_parse(recipients)
     began = time.perf_counter()
     phases = _Phases("backup")
     out = out.resolve()
+    if age_recipients and out.suffix != ".age":
+        out = out.with_name(f"{out.name}.age")
     out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".backup-") as work:
+    _remove_abandoned_staging(out.parent)
+    with (
+        tempfile.TemporaryDirectory(dir=out.parent, prefix=_STAGING_PREFIX) as work,
+        (Path(work) / _STAGING_LOCK).open("wb") as lock,
+    ):
+        fcntl.flock(lock, fcntl.LOCK_EX)
         dump = Path(work) / DATABASE
+        os.close(os.open(dump, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # 0600 before a row is written
         with transaction.atomic():
             if connection.vendor == "postgresql":
                 # One snapshot for every table, so rows written during the dump cannot point at rows missing from it.
@@ -223,25 +344,39 @@ def backup_create(*, out: Path) -> BackupOutcome:
             "counts": {"records": counts, "files": len(blobs)},
             "members": members,
         }
-        partial = Path(work) / "archive.tar"
-        with tarfile.open(partial, "w") as archive:
-            encoded = json.dumps(manifest, indent=2, sort_keys=True).encode("utf-8")
+        encoded = json.dumps(manifest, indent=2, sort_keys=True).encode("utf-8")
+
+        def fill(archive: tarfile.TarFile) -> None:
             info = tarfile.TarInfo(MANIFEST)
             info.size, info.mtime = len(encoded), int(time.time())
             archive.addfile(info, io.BytesIO(encoded))
             archive.add(dump, arcname=DATABASE)
             for path in blobs:
                 archive.add(path, arcname=f"files/{path.name}")
+
+        if age_recipients:
+            partial = Path(work) / "archive.tar.age"
+            _encrypt_streamed(partial, age_recipients, fill)
+        else:
+            partial = Path(work) / "archive.tar"
+            with tarfile.open(partial, "w") as archive:
+                fill(archive)
         os.replace(partial, out)
         phases.done("archive written")
     size = out.stat().st_size
     audit_record(
         actor=None,
         action="backup.create",
-        summary=f"Backup written: {sum(counts.values())} records, {len(blobs)} files, {size} bytes",
+        summary=f"Backup written: {sum(counts.values())} records, {len(blobs)} files, {size} bytes, "
+        + (f"encrypted to {len(age_recipients)} age recipients" if age_recipients else "not encrypted"),
     )
     return BackupOutcome(
-        records=sum(counts.values()), files=len(blobs), bytes=size, seconds=time.perf_counter() - began
+        records=sum(counts.values()),
+        files=len(blobs),
+        bytes=size,
+        seconds=time.perf_counter() - began,
+        path=out,
+        encrypted=bool(age_recipients),
     )
 
 
@@ -326,9 +461,42 @@ def _migrations_pending() -> bool:
     return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 
 
-def backup_restore(*, archive_path: Path, force: bool = False) -> RestoreOutcome:
+def _decrypt_to_staging(archive_path: Path, identity_file: Path | None, staging: Path) -> Path:
+    """Decrypt an age archive into the staging folder (0700, removed when the restore ends). age authenticates each
+    64 KiB chunk and the last one is marked, so a wrong key, a damaged byte or a truncated file raises here, before
+    the manifest is read and before the database or the store is touched."""
+    if identity_file is None:
+        if not settings.BACKUP_AGE_IDENTITY_FILE:
+            raise InvalidInput(
+                f"{archive_path} is encrypted with age: give the identity file that decrypts it "
+                "(--identity PATH or BACKUP_AGE_IDENTITY_FILE); nothing was restored"
+            )
+        identity_file = Path(settings.BACKUP_AGE_IDENTITY_FILE)
+    identities = age_identities_read(identity_file)
+    decrypted = staging / "decrypted-archive.tar"
+    os.close(os.open(decrypted, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    try:
+        with archive_path.open("rb") as source, decrypted.open("wb") as target:
+            pyrage.decrypt_io(source, target, identities)
+    except pyrage.DecryptError as error:
+        if "no matching keys" in str(error).lower():
+            raise InvalidInput(
+                f"{archive_path} was not encrypted to the identity in {identity_file} (wrong key); nothing was restored"
+            ) from error
+        raise InvalidInput(
+            f"{archive_path} cannot be decrypted, it is damaged ({error}); nothing was restored"
+        ) from error
+    except OSError as error:
+        raise InvalidInput(
+            f"{archive_path} cannot be decrypted, it is damaged or truncated ({error}); nothing was restored"
+        ) from error
+    return decrypted
+
+
+def backup_restore(*, archive_path: Path, force: bool = False, identity_file: Path | None = None) -> RestoreOutcome:
     """Replace the database's rows and add the stored files from an archive, all or nothing, then rebuild the
-    derived data. A database that already holds data is replaced only with `force`."""
+    derived data. A database that already holds data is replaced only with `force`. An age-encrypted archive is
+    recognised by its header and decrypted with `identity_file` (else BACKUP_AGE_IDENTITY_FILE)."""
     from casereviews.learning.services import analysis_records_rebuild
     from casereviews.search.services import index_rebuild
 
@@ -339,10 +507,13 @@ def backup_restore(*, archive_path: Path, force: bool = False) -> RestoreOutcome
     # Beside the store, so moving a checked file into place is a rename on one file system.
     staging = Path(tempfile.mkdtemp(dir=store.parent, prefix=".restore-"))
     try:
+        plain = _decrypt_to_staging(archive_path, identity_file, staging) if _is_age_file(archive_path) else None
         try:
-            with tarfile.open(archive_path, "r") as archive:
+            with tarfile.open(plain or archive_path, "r") as archive:
                 manifest = _read_manifest(archive)
                 _unpack_checked(archive, manifest, staging)
+            if plain is not None:
+                plain.unlink()  # each member is now staged on its own; the whole plaintext need not wait
             phases.done("archive checked")
         except (OSError, tarfile.TarError) as error:
             raise InvalidInput(f"{archive_path} cannot be read as a backup archive: {error}") from error
