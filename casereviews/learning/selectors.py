@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Count, Max, QuerySet
 
 from casereviews.learning import analysis
 from casereviews.learning.models import AnalysisRecord, Briefing, BriefingStatus
@@ -103,6 +103,13 @@ def _rows_of(records: QuerySet[AnalysisRecord]) -> list[analysis.Row]:
         return list(map(analysis.Row._make, cursor.fetchall()))
 
 
+def analysis_stamp() -> tuple[int, str]:
+    """Changes whenever the records the analysis counts change: every write sets a record's `refreshed_at` to now
+    (analysis_record_build) and a removal lowers the count. One aggregate query."""
+    stamp = AnalysisRecord.objects.aggregate(count=Count("pk"), latest=Max("refreshed_at"))
+    return stamp["count"], stamp["latest"].isoformat() if stamp["latest"] else ""
+
+
 def analysis_for(selection: Selection) -> analysis.Analysis:
     return analysis.analyse(analysis_rows(selection), rounded=selection.is_regional)
 
@@ -114,10 +121,7 @@ def cell_members(selection: Selection, table_key: str, row: str, column: str) ->
     rows = _rows_of(records)
     table = analysis.build_table(spec, rows, rounded=selection.is_regional)
     members = set(analysis.cell_members(spec, rows, row, column))
-    order = (
-        records.order_by("-year_published", "title", "report_id")
-        .values_list("report_id", flat=True)
-    )
+    order = records.order_by("-year_published", "title", "report_id").values_list("report_id", flat=True)
     return table.cell(row, column), [report_id for report_id in order if report_id in members]
 
 

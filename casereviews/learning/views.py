@@ -7,14 +7,19 @@ who see every report anyway.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
 
 from casereviews.learning import analysis, charts, exports, selectors
 from casereviews.learning.forms import SelectionForm
@@ -50,10 +55,62 @@ def _decorate(result: analysis.Analysis, selection: selectors.Selection, *, staf
     return decorated
 
 
+@dataclass(frozen=True)
+class RenderedAnalysis:
+    """The tables of an analysis as its page shows them, rendered once for every visitor who asks the same."""
+
+    reviews: int
+    rounded: bool
+    contents: list[tuple[str, str]]  # (key, title) of each table, for the page's list of tables
+    html: SafeString  # each table with its chart (learning/_table.html)
+
+
+# Each process keeps the analyses it rendered most recently under the records' stamp: the tables are the same for
+# everyone who asks for the same selection (published reports only; library staff see suppressed cells' links),
+# and rendering hundreds of cells was most of the page's time (ADR 0014). A change to any record changes the stamp.
+_RENDERED_KEPT = 32
+_rendered: OrderedDict[tuple[Any, ...], tuple[tuple[int, str], RenderedAnalysis]] = OrderedDict()
+_rendered_lock = threading.Lock()
+
+
+def rendered_analysis(selection: selectors.Selection, *, staff: bool, only: str | None = None) -> RenderedAnalysis:
+    """The analysis of `selection` (or its table `only`), rendered; kept unless the selection is a search, whose
+    matches change with the search index rather than the records."""
+    key = (tuple(sorted(selection.query().items())), staff, only)
+    stamp = None if selection.search else selectors.analysis_stamp()
+    if stamp is not None:
+        with _rendered_lock:
+            kept = _rendered.get(key)
+            if kept is not None and kept[0] == stamp:
+                _rendered.move_to_end(key)
+                return kept[1]
+    if only is None:
+        result = selectors.analysis_for(selection)
+    else:
+        table = analysis.build_table(
+            analysis.TABLES_BY_KEY[only], selectors.analysis_rows(selection), rounded=selection.is_regional
+        )
+        result = analysis.Analysis([table], table.counted, selection.is_regional)
+    decorated = _decorate(result, selection, staff=staff)
+    rendered = RenderedAnalysis(
+        reviews=result.reviews,
+        rounded=result.rounded,
+        contents=[(item["table"].key, item["table"].title) for item in decorated],
+        html=mark_safe(  # noqa: S308 - our own templates, which escape what they show
+            "".join(render_to_string("learning/_table.html", {"item": item}) for item in decorated)
+        ),
+    )
+    if stamp is not None:
+        with _rendered_lock:
+            _rendered[key] = (stamp, rendered)
+            _rendered.move_to_end(key)
+            while len(_rendered) > _RENDERED_KEPT:
+                _rendered.popitem(last=False)
+    return rendered
+
+
 def analysis_index(request: HttpRequest) -> HttpResponse:
     form, selection = _selection(request)
-    result = selectors.analysis_for(selection)
-    query = urlencode(selection.query())
     return render(
         request,
         "learning/analysis.html",
@@ -61,9 +118,8 @@ def analysis_index(request: HttpRequest) -> HttpResponse:
             "form": form,
             "selection": selection,
             "description": selection.describe(),
-            "analysis": result,
-            "tables": _decorate(result, selection, staff=can_manage_library(request.user)),
-            "query": query,
+            "analysis": rendered_analysis(selection, staff=can_manage_library(request.user)),
+            "query": urlencode(selection.query()),
         },
     )
 
@@ -72,10 +128,6 @@ def analysis_table(request: HttpRequest, key: str) -> HttpResponse:
     if key not in analysis.TABLES_BY_KEY:
         raise Http404
     form, selection = _selection(request)
-    table = analysis.build_table(
-        analysis.TABLES_BY_KEY[key], selectors.analysis_rows(selection), rounded=selection.is_regional
-    )
-    result = analysis.Analysis([table], table.counted, selection.is_regional)
     return render(
         request,
         "learning/analysis_table.html",
@@ -83,7 +135,9 @@ def analysis_table(request: HttpRequest, key: str) -> HttpResponse:
             "form": form,
             "selection": selection,
             "description": selection.describe(),
-            "item": _decorate(result, selection, staff=can_manage_library(request.user))[0],
+            "analysis": rendered_analysis(selection, staff=can_manage_library(request.user), only=key),
+            "key": key,
+            "title": analysis.TABLES_BY_KEY[key].title,
             "query": urlencode(selection.query()),
         },
     )
