@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from casereviews.api.base import ApiDefaults, ApiView
 from casereviews.core.audit import audit_record
 from casereviews.library import selectors, services
 from casereviews.library.models import ExtractedValue, Report, ReportPage
@@ -141,7 +142,7 @@ def _user(request: Request) -> User:
     return request.user  # type: ignore[return-value]
 
 
-class ReportListCreate(generics.ListAPIView[Report]):
+class ReportListCreate(ApiDefaults, generics.ListAPIView[Report]):
     """Every report in the library, newest first; POST adds one."""
 
     serializer_class = ReportSerializer
@@ -174,7 +175,7 @@ class ReportListCreate(generics.ListAPIView[Report]):
         )
 
 
-class ReportDetail(APIView):
+class ReportDetail(ApiView):
     permission_classes = [IsAuthenticated, IsLibraryStaff]
 
     @extend_schema(responses=ReportDetailSerializer)
@@ -185,7 +186,7 @@ class ReportDetail(APIView):
         return Response(ReportDetailSerializer(report).data)
 
 
-class ValueDecision(APIView):
+class ValueDecision(ApiView):
     permission_classes = [IsAuthenticated, IsLibraryStaff]
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
