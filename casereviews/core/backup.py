@@ -62,8 +62,8 @@ _CHUNK = 1024 * 1024
 AGE_HEADER = b"age-encryption.org/v1"
 _STAGING_PREFIX = ".backup-"
 _STAGING_LOCK = "in-use.lock"
-# A staging folder without its lock is one whose run died before taking it, or one being created this instant.
-_UNLOCKED_STAGING_GRACE_SECONDS = 3600
+# A folder this fresh may belong to a run that has created it but not yet locked it, so it is left alone.
+_STAGING_GRACE_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -230,14 +230,13 @@ def _remove_abandoned_staging(directory: Path) -> None:
     its own). A live run holds an exclusive lock on its folder's lock file, which the kernel releases when the
     process dies, so a folder whose lock can be taken is abandoned."""
     for folder in directory.glob(f"{_STAGING_PREFIX}*"):
-        if not folder.is_dir():
+        if not folder.is_dir() or time.time() - folder.stat().st_mtime < _STAGING_GRACE_SECONDS:
             continue
         try:
             with (folder / _STAGING_LOCK).open("rb") as lock:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except FileNotFoundError:
-            if time.time() - folder.stat().st_mtime < _UNLOCKED_STAGING_GRACE_SECONDS:
-                continue
+            pass  # killed before it took its lock (or left by a version that took none)
         except OSError as error:
             if error.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
                 continue  # a backup is running there now

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import fcntl
 import io
+import os
+import time
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -218,9 +220,20 @@ def test_the_next_backup_removes_a_staging_folder_left_by_a_killed_backup_but_no
         folder.mkdir(mode=0o700)
         (folder / "database.jsonl").write_text(CHILD_NAME)
         (folder / "in-use.lock").touch()
+        an_hour_ago = time.time() - 3600
+        os.utime(folder, (an_hour_ago, an_hour_ago))
 
     with (running / "in-use.lock").open("rb") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         backup_create(out=backups / "b.tar", recipients=[key.public])
 
     assert sorted(path.name for path in backups.iterdir()) == [".backup-running", "b.tar.age"]
+
+
+def test_a_staging_folder_made_moments_ago_is_left_alone_as_its_backup_may_not_have_locked_it_yet(data, key, backups):
+    starting = backups / ".backup-starting"
+    starting.mkdir(mode=0o700)
+
+    backup_create(out=backups / "b.tar", recipients=[key.public])
+
+    assert starting.exists()
