@@ -270,6 +270,10 @@ CACHES = {
         # A database cache so that sign-in throttling and used-TOTP-code tracking hold across processes.
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "cache_entries",
+        # Django's default (300 entries, then a third culled) would drop live counts once a few hundred people
+        # are signed in: a culled used-code entry would let a one-time code be replayed, a culled throttle count
+        # would reset a limit. Expired entries are removed as they are read or culled.
+        "OPTIONS": {"MAX_ENTRIES": 200_000},
     }
 }
 

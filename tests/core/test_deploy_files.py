@@ -223,3 +223,11 @@ def test_the_example_environment_names_only_variables_that_are_read_and_loads_in
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_shared_cache_keeps_enough_entries_that_live_counts_and_used_codes_are_not_culled():
+    from django.conf import settings as django_settings
+
+    # Throttle counts (sign-in, API) and used one-time codes live in the database cache; Django's default of 300
+    # entries would cull them under ordinary load.
+    assert django_settings.CACHES["default"]["OPTIONS"]["MAX_ENTRIES"] >= 100_000
