@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from casereviews.core.audit import audit_record
 from casereviews.core.errors import DomainError
 from casereviews.core.files import blob_path
+from casereviews.core.paging import ROWS_PER_PAGE
 from casereviews.frameworks.services import framework_choices
 from casereviews.learning import vocabulary
 from casereviews.library import selectors, services
@@ -32,7 +33,8 @@ from casereviews.library.forms import CodeAddForm, DecisionForm, StatusFilterFor
 from casereviews.library.models import ExtractedValue, Report, ReportPage, ReportStatus, ValueStatus
 from casereviews.partnerships.models import User
 
-REPORTS_PER_PAGE = 50
+# As every staff list (core.paging, ADR 0014): a page of rows rendered, not fifty.
+REPORTS_PER_PAGE = ROWS_PER_PAGE
 
 FIELD_LABELS = {
     "title": "Title",

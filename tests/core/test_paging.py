@@ -110,3 +110,15 @@ def test_the_reviews_dashboard_and_the_action_plans_dashboard_page_their_reviews
         assert f"Showing 1 to {ROWS_PER_PAGE} of {MORE_THAN_A_PAGE} reviews" in first, name
         assert sorted(set(shown)) == sorted(review.reference for review in reviews), name
         assert len(set(linked_references(second, prefix))) == MORE_THAN_A_PAGE - ROWS_PER_PAGE, name
+
+
+@pytest.mark.django_db
+def test_the_library_list_pages_its_reports_like_every_staff_list(people):
+    from tests.learning.builders import make_reports
+
+    make_reports(MORE_THAN_A_PAGE, year_published=2022)
+    client = signed_in(people.analyst)
+    first = client.get(reverse("library:list")).content.decode()
+    second = client.get(reverse("library:list") + "?page=2").content.decode()
+    assert len(linked_references(first, "/library/reports/")) == ROWS_PER_PAGE
+    assert len(linked_references(second, "/library/reports/")) == MORE_THAN_A_PAGE - ROWS_PER_PAGE
