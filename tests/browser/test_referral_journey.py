@@ -9,16 +9,15 @@ from __future__ import annotations
 import datetime
 import os
 import shutil
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from playwright.sync_api import expect
 
 from casereviews.referrals.models import Decision, Referral
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, current_code
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -76,14 +75,6 @@ def watch_for_policy_violations(page) -> None:  # type: ignore[no-untyped-def]
         "document.addEventListener('securitypolicyviolation',"
         " (e) => window.__policyViolations.push(e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline')));"
     )
-
-
-def current_code(secret: str) -> str:
-    # The server accepts only the current 30-second period's code: a code typed in its last seconds can expire
-    # before a loaded server checks it, so wait for a fresh period rather than fail at random.
-    if 30 - time.time() % 30 < 5:
-        time.sleep(30 - time.time() % 30 + 0.1)
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 def sign_in(browser, live_server, user, secret: str | None):  # type: ignore[no-untyped-def]

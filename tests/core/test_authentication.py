@@ -5,14 +5,13 @@ sign-in in the audit log."""
 from __future__ import annotations
 
 import re
-import time
 from importlib import import_module
 from io import StringIO
 
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from cryptography.fernet import Fernet
 from django.apps import apps
 from django.core import mail
@@ -24,7 +23,7 @@ from django.urls import reverse
 from casereviews.core.auth import MFASecretUnreadable, check_mfa_encryption_key, mfa_decrypt
 from casereviews.core.models import AuditEvent
 from tests.conftest import signed_in
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, current_code
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +51,7 @@ def test_staff_with_a_second_factor_must_give_the_code_before_they_are_signed_in
     assert response.status_code == 302
     assert "/2fa/authenticate/" in response["Location"]
     assert client.get(reverse("referrals:dashboard")).status_code == 302  # not signed in yet
-    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    code = current_code(secret)
     client.post(response["Location"], {"code": code})
     assert client.get(reverse("referrals:dashboard")).status_code == 200
 
@@ -252,7 +251,7 @@ def test_staff_without_a_second_factor_are_sent_to_set_one_up_and_reach_nothing_
     # Having just signed in, they set it up at once, without being asked for their password again.
     assert client.get(reverse("mfa_activate_totp")).status_code == 200
     secret = client.session["mfa.totp.secret"]
-    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    code = current_code(secret)
     client.post(reverse("mfa_activate_totp"), {"code": code})
     assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
     assert client.get(reverse("referrals:list")).status_code == 200
@@ -262,7 +261,7 @@ def test_staff_without_a_second_factor_are_sent_to_set_one_up_and_reach_nothing_
 
 
 def code_for(secret: str) -> str:
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    return current_code(secret)
 
 
 def signs_in_with_code(user, code: str) -> bool:

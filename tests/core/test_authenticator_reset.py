@@ -6,13 +6,12 @@ authenticator."""
 from __future__ import annotations
 
 import json
-import time
 from io import StringIO
 
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from allauth.usersessions.models import UserSession
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
@@ -25,7 +24,7 @@ from django.urls import reverse
 from casereviews.core.auth import mfa_decrypt
 from casereviews.core.models import AuditEvent
 from tests.conftest import signed_in
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, current_code
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +68,7 @@ def test_the_reset_removes_the_authenticator_app_and_recovery_codes(people, secr
 def test_the_reset_ends_every_session_of_the_person_so_a_signed_in_device_is_signed_out(people, secrets_held):
     phone = Client()  # signed in through the pages: allauth lists the session
     response = phone.post(reverse("account_login"), {"login": "bella", "password": PASSWORD})
-    phone.post(response["Location"], {"code": format_hotp_value(hotp_value(secrets_held[0], int(time.time()) // 30))})
+    phone.post(response["Location"], {"code": current_code(secrets_held[0])})
     laptop = signed_in(people.manager)  # a session allauth does not list (as those started before it listed them)
     assert UserSession.objects.filter(user=people.manager).count() == 1
     assert len(sessions_of(people.manager)) == 2

@@ -16,7 +16,7 @@ from importlib import import_module
 from urllib.parse import urlencode
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.conf import settings
 from django.core.cache import cache
 from django.test import Client, override_settings
@@ -31,7 +31,7 @@ from casereviews.partnerships.models import Agency
 from casereviews.publication.models import Publication, RequestStatus
 from casereviews.publication.schedules import close_publication_windows
 from casereviews.publication.services import RequestInput, report_request_submit
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, current_code
 from tests.publication.conftest import (
     SUMMARY,
     keyed_and_scanned,
@@ -96,7 +96,7 @@ def confirmation_page(path: str) -> str:
 
 
 def code(secret: str) -> str:
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    return current_code(secret)
 
 
 # -- the session key --------------------------------------------------------------------------------------------
