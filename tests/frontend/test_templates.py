@@ -9,10 +9,7 @@ import pytest
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import (
     TOTP,
-    format_hotp_value,
     generate_totp_secret,
-    hotp_value,
-    yield_hotp_counters_from_time,
 )
 from bs4 import BeautifulSoup, Tag
 from django import forms
@@ -27,7 +24,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from tests.conftest import signed_in
-from tests.factories import PASSWORD, make_person
+from tests.factories import PASSWORD, current_code, make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -58,10 +55,6 @@ def confirm_password(client: Client) -> None:
     """Setting up or viewing a second factor asks for the password again, however recent the sign-in."""
     response = client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
     assert response.status_code == 302
-
-
-def current_totp_code(secret: str) -> str:
-    return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
 
 
 def test_sign_in_page_is_a_govuk_page_without_the_crown_or_logotype(client: Client) -> None:
@@ -265,7 +258,7 @@ def test_recovery_codes_are_listed_in_a_labelled_read_only_box_after_both_factor
     TOTP.activate(user, secret)
     codes = RecoveryCodes.activate(user).get_unused_codes()
     sign_in_with_password(client, "bella")
-    client.post(reverse("mfa_authenticate"), {"code": current_totp_code(secret)})
+    client.post(reverse("mfa_authenticate"), {"code": current_code(secret)})
     confirm_password(client)
 
     response = client.get(reverse("mfa_view_recovery_codes"))
