@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from casereviews.referrals.models import Decision, Referral
@@ -54,17 +55,32 @@ def browser() -> Iterator[object]:
 
 
 def assert_accessible(page) -> None:  # type: ignore[no-untyped-def]
-    # Evaluated through the DevTools protocol, not added as a <script>: the page's CSP forbids inline script.
-    blocked = page.evaluate("() => window.__policyViolations || []")
-    assert not blocked, f"{page.url}: the Content Security Policy blocked {blocked}"
-    if not page.evaluate("() => typeof axe !== 'undefined'"):
-        page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA)
+    # A click that follows a link returns once the navigation has started: the checks below must run on the page
+    # it leads to, not on one being replaced (CI failed when axe found the document gone mid-navigation).
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            result = _run_axe(page)
+            break
+        except PlaywrightError:
+            if attempt == 2:
+                raise
     problems = [
         f"{violation['id']}: {violation['help']} ({len(violation['nodes'])}×, e.g. {violation['nodes'][0]['target']})"
         for violation in result["violations"]
     ]
     assert not problems, f"{page.url} has accessibility violations:\n" + "\n".join(problems)
+
+
+def _run_axe(page) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    # Evaluated through the DevTools protocol, not added as a <script>: the page's CSP forbids inline script.
+    blocked = page.evaluate("() => window.__policyViolations || []")
+    assert not blocked, f"{page.url}: the Content Security Policy blocked {blocked}"
+    if not page.evaluate("() => typeof axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    return page.evaluate(  # type: ignore[no-any-return]
+        "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA
+    )
 
 
 def watch_for_policy_violations(page) -> None:  # type: ignore[no-untyped-def]
