@@ -217,6 +217,11 @@ def age_identities_read(path: Path) -> list[x25519.Identity]:
     return identities
 
 
+def _create_private(path: Path) -> None:
+    """Create `path` empty and readable by this user only (0600), before any plaintext is written into it."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def _is_age_file(path: Path) -> bool:
     try:
         with path.open("rb") as handle:
@@ -313,7 +318,7 @@ def backup_create(*, out: Path, recipients: Sequence[str] = (), require_encrypti
     ):
         fcntl.flock(lock, fcntl.LOCK_EX)
         dump = Path(work) / DATABASE
-        os.close(os.open(dump, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # 0600 before a row is written
+        _create_private(dump)  # before a row is written
         with transaction.atomic():
             if connection.vendor == "postgresql":
                 # One snapshot for every table, so rows written during the dump cannot point at rows missing from it.
@@ -473,7 +478,7 @@ def _decrypt_to_staging(archive_path: Path, identity_file: Path | None, staging:
         identity_file = Path(settings.BACKUP_AGE_IDENTITY_FILE)
     identities = age_identities_read(identity_file)
     decrypted = staging / "decrypted-archive.tar"
-    os.close(os.open(decrypted, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    _create_private(decrypted)
     try:
         with archive_path.open("rb") as source, decrypted.open("wb") as target:
             pyrage.decrypt_io(source, target, identities)

@@ -18,7 +18,7 @@ from casereviews.core.audit import audit_record
 from casereviews.core.auth import reauthentication_redirect, recently_authenticated, signed_in_at
 from casereviews.core.context_processors import person_roles
 from casereviews.core.request_context import RequestMeta, reset_request_meta, set_request_meta
-from casereviews.partnerships.models import STAFF_ROLES
+from casereviews.partnerships.selectors import is_staff_member
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -105,8 +105,8 @@ class RequireSecondFactorMiddleware:
         if (
             user.is_authenticated
             and not request.path.startswith(_SECOND_FACTOR_EXEMPT_PREFIXES)
-            # The roles the header reads too, read once for the request (core.context_processors.person_roles).
-            and (user.is_superuser or bool(person_roles(request) & STAFF_ROLES))
+            # The roles the header reads too, read once for the request.
+            and is_staff_member(user, person_roles(request))
             and not Authenticator.objects.filter(user=user).exists()
         ):
             if request.path.startswith("/api/"):

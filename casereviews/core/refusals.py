@@ -24,7 +24,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 
 from casereviews.core.audit import audit_record
-from casereviews.core.request_logging import loggable_path
+from casereviews.core.request_logging import loggable_path, view_name_of
 
 
 def _refused_user(request: HttpRequest) -> Any:
@@ -41,8 +41,7 @@ def record_refusal(request: HttpRequest, response: HttpResponse) -> None:
     # The path with any secret in it replaced, never the query string (what someone searched for), and nothing of
     # the page: a refused page may be about a child, and the audit log is read by business managers.
     path = loggable_path(request.path, path_info=request.path_info)
-    match = getattr(request, "resolver_match", None)
-    view = match.view_name if match is not None else ""
+    view = view_name_of(request) or ""
     method = request.method or ""
     audit_record(
         actor=user,

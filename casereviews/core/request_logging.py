@@ -54,7 +54,7 @@ def _user_id(request: HttpRequest) -> int | None:
     return user.pk if getattr(user, "is_authenticated", False) else None
 
 
-def _view_name(request: HttpRequest) -> str | None:
+def view_name_of(request: HttpRequest) -> str | None:
     match = getattr(request, "resolver_match", None)
     return match.view_name if match is not None else None
 
@@ -103,7 +103,7 @@ class RequestLoggingMiddleware:
                     "status": status,
                     "duration_ms": duration_ms,
                     "user_id": _user_id(request),
-                    "view": _view_name(request),
+                    "view": view_name_of(request),
                     "refused": True if status in REFUSAL_STATUSES else None,
                 },
             )
