@@ -309,6 +309,14 @@ MAX_ATTACHMENT_BYTES = env_int("MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
 # which is the system and not counted.
 UPLOAD_QUOTA_FILES = env_int("UPLOAD_QUOTA_FILES", 200)
 UPLOAD_QUOTA_BYTES = env_int("UPLOAD_QUOTA_BYTES", 2 * 1024 * 1024 * 1024)
+# Antivirus (ASVS 12.4.2, casereviews/core/antivirus.py): uploads are scanned by clamd on a unix socket or over TCP.
+# Required by default in production, where an upload is refused while clamd cannot answer; off in development
+# unless a socket or host is set.
+CLAMD_SOCKET = os.environ.get("CLAMD_SOCKET", "")
+CLAMD_HOST = os.environ.get("CLAMD_HOST", "")
+CLAMD_PORT = env_int("CLAMD_PORT", 3310)
+CLAMD_TIMEOUT = env_int("CLAMD_TIMEOUT", 60)  # seconds for one file's scan, or to connect
+ANTIVIRUS_REQUIRED = env_bool("ANTIVIRUS_REQUIRED", not DEBUG)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # form fields only: file uploads stream to disk
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

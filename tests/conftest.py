@@ -10,6 +10,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.test import Client
 
 from casereviews.partnerships.models import Role
+from tests.clamd import antivirus, clamd_daemon  # noqa: F401 - a real clamd, one per test session (tests/clamd.py)
 from tests.factories import make_partnership, make_person
 
 

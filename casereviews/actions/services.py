@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from casereviews.actions import tasks
 from casereviews.actions.models import Action, DeclaredState, EvidenceFile, Finding, ProgressUpdate, Recommendation
+from casereviews.core.antivirus import upload_scan
 from casereviews.core.audit import audit_record
 from casereviews.core.errors import EditConflict, InvalidInput, NotAllowed, TransitionNotAllowed
 from casereviews.core.files import CheckedFile, store_blob
@@ -352,6 +353,15 @@ def progress_update_post(
 ) -> ProgressUpdate:
     """An agency lead reports progress on an action their agency owns. Declaring it completed needs
     evidence (a description, a file or both), which the business manager then accepts or not."""
+    if files:
+        # Before the transaction, so the refusal's audit entry stays while nothing of the update is saved.
+        upload_scan(
+            actor=actor,
+            files=[(checked.filename, checked.data) for checked in files],
+            kind=UploadKind.ACTION_EVIDENCE,
+            field="attachments",
+            partnership=action.recommendation.review.partnership,
+        )
     with transaction.atomic():
         locked = (
             Action.objects.select_for_update(of=("self",))

@@ -24,6 +24,11 @@ class InvalidInput(DomainError):
     """The input breaks a rule; `field_errors` says which field and why."""
 
 
+class TemporarilyUnavailable(DomainError):
+    """A service the action needs (the antivirus scanner) did not answer; nothing was saved and the same action
+    may succeed if tried again later."""
+
+
 class TransitionNotAllowed(DomainError):
     """The framework does not allow this step from the record's current state."""
 

@@ -3,7 +3,8 @@
 Liveness (`/healthz`) only says the process answers; readiness asks what a deployment or a monitor needs to
 know before sending people to this node: the database answers and has every migration this code expects, the
 file store takes a write, this node's search index is there, readable and following the change table, and the
-task worker (which sends e-mail, analyses reports and writes the index) has been seen lately.
+task worker (which sends e-mail, analyses reports and writes the index) has been seen lately, and uploads can be
+scanned for viruses when scanning is required.
 
 Every reason is written for an operator and is safe to show anyone: no host names, paths, user data or
 exception text from a driver (which can carry a connection string), only what failed and what to run.
@@ -178,18 +179,54 @@ def check_task_worker(using: str = DEFAULT_DB_ALIAS, *, now: datetime.datetime |
     return Check("task_worker", True, f"the task worker was seen {_ago(seen, now)}")
 
 
+def check_antivirus() -> Check:
+    """Whether uploads are being scanned (casereviews/core/antivirus.py): clamd answers PING, with the date of its
+    signatures. Fails only when scanning is required and cannot happen, since then every upload is refused."""
+    from casereviews.core.antivirus import ScannerError, scanner
+
+    required = settings.ANTIVIRUS_REQUIRED
+    # A probe must answer quickly: a clamd that takes longer than this to say PONG is not ready either.
+    client = scanner(timeout=min(settings.CLAMD_TIMEOUT, 5))
+    if client is None:
+        if required:
+            return Check(
+                "antivirus", False,
+                "scanning is required (ANTIVIRUS_REQUIRED) but no scanner is configured: set CLAMD_SOCKET or "
+                "CLAMD_HOST; every upload is refused until then",
+            )
+        return Check("antivirus", True, "scanning is off (no CLAMD_SOCKET or CLAMD_HOST): uploads are not scanned")
+    try:
+        answers = client.ping()
+        version = client.version() if answers else ""
+    except ScannerError:
+        answers, version = False, ""
+    if not answers:
+        # No socket path or host in the reason: readiness is public.
+        if required:
+            return Check("antivirus", False, "clamd does not answer: every upload is refused until it does")
+        return Check(
+            "antivirus", True, "clamd does not answer: uploads are accepted UNSCANNED (ANTIVIRUS_REQUIRED is off)"
+        )
+    # `ClamAV 1.4.6/27470/Tue Dec  1 09:31:02 2026`: engine, signatures' version, their date (a local test
+    # database has no version or date, and clamd then says only the engine).
+    _, _, signatures = version.partition("/")
+    about = f"signatures {' '.join(signatures.replace('/', ' of ', 1).split())}" if signatures else "local signatures"
+    return Check("antivirus", True, f"uploads are scanned: clamd answers ({about})")
+
+
 def readiness(using: str = DEFAULT_DB_ALIAS) -> list[Check]:
     database = check_database(using)
     if not database.ok:
         # Every other check but the file store reads the database: say so once rather than four times.
         skipped = [Check(name, False, "not checked: the database did not answer") for name in _DATABASE_CHECKS]
-        return [database, *skipped[:1], check_file_store(), *skipped[1:]]
+        return [database, *skipped[:1], check_file_store(), *skipped[1:], check_antivirus()]
     return [
         database,
         check_migrations(using),
         check_file_store(),
         check_search_index(using),
         check_task_worker(using),
+        check_antivirus(),
     ]
 
 

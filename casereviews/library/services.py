@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from casereviews.core.antivirus import upload_scan
 from casereviews.core.audit import audit_record
 from casereviews.core.errors import EditConflict, InvalidInput, NotAllowed
 from casereviews.core.files import store_blob
@@ -72,6 +73,11 @@ def library_limits() -> Limits:
     )
 
 
+# Sources whose bytes this application rendered itself (a publication's PDF, the demo's invented reports): not from
+# outside, so not scanned. Uploads, the API and the `ingest` command's files are.
+GENERATED_HERE = frozenset({"publication", "demo"})
+
+
 @dataclass(frozen=True)
 class UploadResult:
     report: Report
@@ -89,6 +95,9 @@ def report_upload(
     existing = Report.objects.filter(sha256=digest).first()
     if existing is not None:
         return UploadResult(existing, created=False)
+    if source not in GENERATED_HERE:
+        # Before the file is parsed: the readers are the code a malicious file aims at.
+        upload_scan(actor=uploaded_by, files=[(filename, data)], kind=UploadKind.LIBRARY_REPORT)
     try:
         document = read_bytes(data, filename, library_limits())
     except UnreadableDocument as error:

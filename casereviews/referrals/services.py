@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from casereviews.core.antivirus import upload_scan
 from casereviews.core.audit import audit_record
 from casereviews.core.calendar import Calendar, ClockUnit, calendar_of_nation, due_date
 from casereviews.core.errors import (
@@ -167,6 +168,14 @@ def referral_submit(
         framework = get_framework(framework_code)
     except UnknownFramework as error:
         raise InvalidInput(str(error)) from error
+    # Before the transaction: a refusal's audit entry stays, and nothing of the referral is saved.
+    upload_scan(
+        actor=submitted_by,
+        files=[(checked.filename, checked.data) for checked in attachments],
+        kind=UploadKind.REFERRAL_ATTACHMENT,
+        field="attachments",
+        partnership=partnership,
+    )
 
     try:
         with transaction.atomic():

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from casereviews.core.antivirus import upload_scan
 from casereviews.core.audit import audit_record
 from casereviews.core.calendar import Calendar, ClockUnit, calendar_of_nation, due_date
 from casereviews.core.errors import Duplicate, EditConflict, InvalidInput, NotAllowed, TransitionNotAllowed
@@ -616,6 +617,13 @@ def contribution_file_add(
     *, actor: User, request: ContributionRequest, kind: str, checked: CheckedFile
 ) -> ContributionFile:
     """Add an agency's chronology or report (already checked by content with `core.files.check_attachment`)."""
+    # Before the transaction, so the refusal's audit entry stays while nothing of the upload is saved.
+    upload_scan(
+        actor=actor,
+        files=[(checked.filename, checked.data)],
+        kind=UploadKind.CONTRIBUTION_FILE,
+        partnership=request.review.partnership,
+    )
     with transaction.atomic():
         locked = _locked_request(actor, request, "Only the agency's lead or the business manager can add its documents")
         if kind not in ContributionFileKind.values:
@@ -834,6 +842,8 @@ def draft_upload(*, actor: User, review: Review, filename: str, data: bytes, not
     if not actor.has_perm("reviews.edit_review_work", review):
         raise NotAllowed("Only an appointed reviewer or the business manager can upload a draft")
     name = os.path.basename(filename).strip() or "draft"
+    # Before the file is read (the readers are what a malicious file aims at) and before the transaction.
+    upload_scan(actor=actor, files=[(name, data)], kind=UploadKind.DRAFT, partnership=review.partnership)
     try:
         document = read_bytes(data, name, draft_limits())
     except UnreadableDocument as error:
@@ -1061,6 +1071,14 @@ def written_response_record(
     expected_version: int | None = None,
 ) -> WrittenResponse:
     """Record (or replace) the board's written response. Reports already sent must be sent again with it."""
+    if file is not None:
+        # Before the transaction, so the refusal's audit entry stays while nothing of the response is saved.
+        upload_scan(
+            actor=actor,
+            files=[(file.filename, file.data)],
+            kind=UploadKind.WRITTEN_RESPONSE,
+            partnership=review.partnership,
+        )
     with transaction.atomic():
         locked = _locked(
             actor,

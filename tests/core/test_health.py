@@ -59,7 +59,7 @@ def test_readyz_is_200_when_every_check_passes_and_names_each_check(client, plac
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["status"] == "ready"
-    assert set(body["checks"]) == {"database", "migrations", "file_store", "search_index", "task_worker"}
+    assert set(body["checks"]) == {"database", "migrations", "file_store", "search_index", "task_worker", "antivirus"}
     assert all(check["ok"] for check in body["checks"].values())
     assert "no-store" in response["Cache-Control"] and "max-age=0" in response["Cache-Control"]
 
