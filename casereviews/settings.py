@@ -171,7 +171,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "casereviews.core.auth.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
+    # zxcvbn's estimate, at the score the strength meter on every password form asks for (ASVS 2.1.8, ADR 0016).
+    {"NAME": "casereviews.core.passwords.StrengthValidator", "OPTIONS": {"min_score": 3}},
 ]
+
+# Passwords are hashed with PBKDF2 over an HMAC of the password keyed with a pepper held outside the database
+# (ASVS 2.4.5, ADR 0016), so a copy of the database or a backup is not enough to guess them. The others stay after it
+# so that a hash made before reads and is re-hashed with the pepper at its owner's next sign-in. PASSWORD_PEPPER is
+# comma-separated: the first peppers new hashes, all are tried for checking (rotation: docs/operations.md).
+PASSWORD_HASHERS = [
+    "casereviews.core.passwords.PepperedPBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+_DEV_PEPPER = "development-only-password-pepper-never-used-in-production"
+PASSWORD_PEPPERS = env_list("PASSWORD_PEPPER", [_DEV_PEPPER] if DEBUG else [])
+if not PASSWORD_PEPPERS or (not DEBUG and _DEV_PEPPER in PASSWORD_PEPPERS):
+    raise ImproperlyConfigured("PASSWORD_PEPPER must be set when DJANGO_DEBUG is false")
+if any(len(pepper) < 32 for pepper in PASSWORD_PEPPERS):
+    raise ImproperlyConfigured("PASSWORD_PEPPER must be random values of at least 32 characters, comma-separated")
 
 # Sign-in: accounts are provisioned by a partnership (no self sign-up); staff need a second factor.
 ACCOUNT_LOGIN_METHODS = {"username", "email"}

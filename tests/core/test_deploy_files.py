@@ -142,6 +142,7 @@ def test_gunicorn_loads_its_configuration_and_the_wsgi_application(tmp_path):
         "CASEREVIEWS_VAR_DIR": str(tmp_path),
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": "a-secret-for-this-test-only",
+        "PASSWORD_PEPPER": "a-password-pepper-for-this-test-only",
         "LOG_FORMAT": "json",  # the configuration's JSON logging dictionary is loaded too
     }
     result = subprocess.run(

@@ -53,7 +53,12 @@ def request_lines(lines: list[dict]) -> list[dict]:
 
 def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
     environment = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "LOG_"))}
-    environment.update(DJANGO_SETTINGS_MODULE="casereviews.settings", CASEREVIEWS_VAR_DIR=VAR_DIR, **env)
+    environment.update(
+        DJANGO_SETTINGS_MODULE="casereviews.settings",
+        CASEREVIEWS_VAR_DIR=VAR_DIR,
+        PASSWORD_PEPPER="a-password-pepper-for-this-test-only",  # production refuses to start without one
+        **env,
+    )
     return subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
         cwd=ROOT,

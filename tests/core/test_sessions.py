@@ -357,6 +357,7 @@ def production_settings(**env: str) -> subprocess.CompletedProcess:
         DJANGO_SETTINGS_MODULE="casereviews.settings",
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY="a-secret-for-this-test-only",
+        PASSWORD_PEPPER="a-password-pepper-for-this-test-only",
         CASEREVIEWS_VAR_DIR=tempfile.mkdtemp(prefix="casereviews-settings-"),
         **env,
     )
