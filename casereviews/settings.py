@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "casereviews.publication",
     "casereviews.search",
     "casereviews.api",
+    "casereviews.retention",
 ]
 
 MIDDLEWARE = [
@@ -369,6 +370,22 @@ TASKS = {
 
 # How often the task worker runs the scheduled jobs (casereviews/core/schedules.py).
 SCHEDULE_INTERVAL_MINUTES = env_int("SCHEDULE_INTERVAL_MINUTES", 60)
+
+# The retention schedule (docs/retention.md, casereviews/retention/): how long each kind of record is kept before the
+# scheduled job deletes or anonymises it. RETENTION_PAUSED=true stops every deletion (a moratorium, as an inquiry may
+# order); the job then deletes nothing until it is lifted.
+RETENTION_PAUSED = env_bool("RETENTION_PAUSED", False)
+RETENTION_CLOSED_REFERRAL_YEARS = env_int("RETENTION_CLOSED_REFERRAL_YEARS", 6)
+RETENTION_REVIEW_WORKING_PAPERS_YEARS = env_int("RETENTION_REVIEW_WORKING_PAPERS_YEARS", 6)
+RETENTION_REPORT_REQUEST_DAYS = env_int("RETENTION_REPORT_REQUEST_DAYS", 365)
+RETENTION_UNCONFIRMED_ALERT_DAYS = env_int("RETENTION_UNCONFIRMED_ALERT_DAYS", 30)
+RETENTION_STOPPED_ALERT_DAYS = env_int("RETENTION_STOPPED_ALERT_DAYS", 30)
+RETENTION_UPLOAD_RECORD_DAYS = env_int("RETENTION_UPLOAD_RECORD_DAYS", 30)
+RETENTION_SECURITY_ALERT_DAYS = env_int("RETENTION_SECURITY_ALERT_DAYS", 365)
+RETENTION_API_TOKEN_DAYS = env_int("RETENTION_API_TOKEN_DAYS", 90)
+for _period in [name for name in dir() if name.startswith("RETENTION_") and name != "RETENTION_PAUSED"]:
+    if globals()[_period] < 1:  # a period of 0 would delete a record the moment it is made
+        raise ImproperlyConfigured(f"{_period} must be at least 1")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

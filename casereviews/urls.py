@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("casereviews.publication.urls")),
     path("actions/", include("casereviews.actions.urls")),
     path("partnerships/", include("casereviews.partnerships.urls")),
+    path("retention/", include("casereviews.retention.urls")),
     path("api/", include("casereviews.api.urls")),
     path("admin/", admin.site.urls),
     path("", include("casereviews.core.urls")),

@@ -180,6 +180,9 @@ ROUTES: dict[str, Route] = {
     "core:privacy": page(EVERYONE),
     # A business manager reads their own partnerships' audit log; nobody else reads any.
     "core:audit_log": page(who("manager", "other_manager")),
+    # The retention schedule (docs/retention.md) is the service's, not one partnership's: every business manager
+    # reads it, nobody else.
+    "retention:schedule": read(who("manager", "other_manager")),
     # -- signing in (allauth) ---------------------------------------------------------------------------------------
     # Someone already signed in is sent on from the sign-in and sign-up pages; anonymous visitors may use them
     # (sign-up says accounts are provisioned, ADR 0003).
