@@ -220,8 +220,20 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("ACCOUNT_REAUTHENTICATION_TIMEOUT", 5
 MFA_FORMS = {
     "authenticate": "casereviews.core.auth.SecondFactorForm",
     "reauthenticate": "casereviews.core.auth.ConfirmWithCodeForm",
+    "authenticate_webauthn": "casereviews.core.security_keys.SecurityKeySignInForm",
+    "add_webauthn": "casereviews.core.security_keys.AddSecurityKeyForm",
+    "edit_webauthn": "casereviews.core.security_keys.RenameSecurityKeyForm",
+    "reauthenticate_webauthn": "casereviews.core.security_keys.ConfirmWithSecurityKeyForm",
 }
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# The second factor is an authenticator app (TOTP) or one or more security keys or passkeys (WebAuthn, ASVS 2.3.2),
+# with recovery codes for when neither is at hand (ADR 0015).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# A key is a second factor after the password, never a way in on its own: no passwordless sign-in with a passkey and
+# no sign-up with one (ADR 0015). allauth checks the browser's origin against the address the page was served from;
+# it is never switched off (MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN): browsers allow WebAuthn on http://localhost, which
+# is all the tests and `make run` need.
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_PASSKEY_SIGNUP_ENABLED = False
 # Recovery codes are lookup secrets (ASVS 2.6.2): 34 digits is 112.9 bits each (10**34 > 2**112), so a code resists
 # guessing without relying on how it is stored; allauth derives them from a random seed kept encrypted (below) and
 # strips spaces and dashes from what is typed, so people may group the digits. Changing the length changes every

@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from casereviews.core import security_keys
 from casereviews.core import views as core_views
 
 # The admin's own sign-in form would take a password alone; allauth's asks superusers for their code too.
@@ -11,6 +12,12 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
+    # Before allauth's own page at the same address and name: a refused key is said so on the page (ADR 0015).
+    path(
+        "accounts/2fa/webauthn/reauthenticate/",
+        security_keys.confirm_with_security_key,
+        name="mfa_reauthenticate_webauthn",
+    ),
     path("accounts/", include("allauth.urls")),
     path("referrals/", include("casereviews.referrals.urls")),
     path("reviews/", include("casereviews.reviews.urls")),

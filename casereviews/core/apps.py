@@ -7,4 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from casereviews.core import signals  # noqa: F401 - connects the sign-in audit receivers
+        from casereviews.core import (
+            security_keys,  # noqa: F401 - connects the security keys' audit receivers
+            signals,  # noqa: F401 - connects the sign-in audit receivers
+        )

@@ -213,6 +213,15 @@ ROUTES: dict[str, Route] = {
     "mfa_view_recovery_codes": read(SIGNED_IN),
     "mfa_generate_recovery_codes": page(SIGNED_IN),
     "mfa_download_recovery_codes": read(SIGNED_IN),
+    # Security keys (ADR 0015): everyone signed in lists and adds their own (allauth sends whoever has an address
+    # waiting to be confirmed, the outsider here, back to confirm it first); only a key's owner renames or removes
+    # it, everyone else is told there is no such key; confirming it is you with a key is for those who have one,
+    # the others are sent to confirm with their code. Passkey sign-in (mfa_login_webauthn) is not enabled.
+    "mfa_list_webauthn": read(SIGNED_IN),
+    "mfa_add_webauthn": page(SIGNED_IN - who("outsider"), redirected=who("outsider")),
+    "mfa_reauthenticate_webauthn": page(MANAGER, redirected=SIGNED_IN - MANAGER),
+    "mfa_edit_webauthn": page(MANAGER, at={"pk": ref("security_key.pk")}),
+    "mfa_remove_webauthn": page(MANAGER, at={"pk": ref("security_key.pk")}),
     # -- referrals --------------------------------------------------------------------------------------------------
     # Everyone signed in has a list: their own referrals, and their partnerships' as case staff.
     "referrals:list": page(SIGNED_IN),

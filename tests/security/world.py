@@ -21,6 +21,7 @@ from typing import Any
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from allauth.mfa.webauthn.internal.auth import WebAuthn
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
@@ -46,6 +47,7 @@ from tests.learning.builders import make_report
 from tests.publication.conftest import SUMMARY, keyed_and_scanned, make_signed_off_review, redact_everything
 from tests.reviews.steps import commission, start, upload
 from tests.search.builders import make_library_report
+from tests.software_key import SoftwareSecurityKey
 
 CHRONOLOGY = b"A chronology from Children's social care.\n"
 
@@ -270,6 +272,8 @@ def _build() -> World:
     unconfirmed = EmailAddress.objects.create(user=p.outsider, email="olly.new@example.org", verified=False)
     o["email_key"] = EmailConfirmationHMAC(unconfirmed).key
     o["membership"] = p.subgroup.memberships.get()
+    # A security key of the business manager's (ADR 0015): only its owner may rename or remove it.
+    o["security_key"] = WebAuthn.add(p.manager, "Blue key", SoftwareSecurityKey().registered_credential()).instance
 
     # The public library's search index, built from everything above as the task worker would.
     apply_index_changes.call()
