@@ -78,7 +78,11 @@ class PepperedPBKDF2PasswordHasher(PBKDF2PasswordHasher):
     algorithm = "pbkdf2_sha256_peppered"
 
     def encode(self, password: str, salt: str, iterations: int | None = None, pepper: str | None = None) -> str:
-        self._check_encode_args(password, salt)
+        # What Django's own hashers check (BasePasswordHasher._check_encode_args, private): "$" separates the fields.
+        if password is None:
+            raise TypeError("password must be provided.")
+        if not salt or "$" in salt:
+            raise ValueError("salt must be provided and cannot contain $.")
         peppers = configured_peppers()
         identifier = pepper or current_pepper_id()
         iterations = iterations or self.iterations
@@ -113,7 +117,7 @@ class PepperedPBKDF2PasswordHasher(PBKDF2PasswordHasher):
         recomputed = self.encode(password, decoded["salt"], decoded["iterations"], pepper=decoded["pepper"])
         return constant_time_compare(encoded, recomputed)
 
-    def safe_summary(self, encoded: str) -> dict[str, Any]:
+    def safe_summary(self, encoded: str) -> dict[Any, Any]:
         decoded = self.decode(encoded)
         return {
             "algorithm": decoded["algorithm"],
@@ -183,7 +187,8 @@ def password_rules() -> dict[str, int]:
         "casereviews.core.passwords.StrengthValidator": "min_score",
     }
     defaults = {"min_length": 8, "max_length": 128, "min_score": MINIMUM_STRENGTH_SCORE}
-    for validator in settings.AUTH_PASSWORD_VALIDATORS:
+    validators: list[dict[str, Any]] = list(getattr(settings, "AUTH_PASSWORD_VALIDATORS", []))
+    for validator in validators:
         rule = names.get(validator["NAME"])
         if rule is not None:
             rules[rule] = int(validator.get("OPTIONS", {}).get(rule, defaults[rule]))
