@@ -48,8 +48,10 @@ from casereviews.search.models import SavedSearch
 
 logger = logging.getLogger(__name__)
 
-# What an anonymised draft is called instead of its uploaded file name, which may name the child.
+# What an anonymised draft is called instead of its uploaded file name, which may name the child, and what an
+# anonymised request shows where the requester's name was (the staff list links to a request by that name).
 REMOVED_DRAFT_NAME = "removed under the retention schedule"
+REMOVED_REQUESTER_NAME = "Removed under the retention schedule"
 
 
 @dataclass
@@ -258,7 +260,13 @@ def _report_requests_due(kind: RecordKind, today: datetime.date, now: datetime.d
 def _report_requests_act(keys: list[Any], today: datetime.date, now: datetime.datetime) -> list[Any]:
     locked = list(ReportRequest.objects.select_for_update().filter(pk__in=keys).values_list("pk", flat=True))
     ReportRequest.objects.filter(pk__in=locked).update(
-        name="", email="", organisation="", reason="", ip_address=None, refusal_reason="", version=F("version") + 1
+        name=REMOVED_REQUESTER_NAME,
+        email="",
+        organisation="",
+        reason="",
+        ip_address=None,
+        refusal_reason="",
+        version=F("version") + 1,
     )
     return locked
 
@@ -311,7 +319,7 @@ def _cache_table() -> tuple[str, str] | None:
     cache = caches["default"]
     if not isinstance(cache, DatabaseCache):
         return None
-    return router.db_for_write(cache.cache_model_class), cache._table
+    return router.db_for_write(cache.cache_model_class), str(settings.CACHES["default"]["LOCATION"])
 
 
 def _expired_cache_entries_due(kind: RecordKind, today: datetime.date, now: datetime.datetime) -> Due:
