@@ -60,6 +60,7 @@ def manage(args: list[str], database_url: str, var_dir: Path) -> tuple[float, st
         # As in production: with DEBUG on, Django would also keep the text of every query.
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": "backup-benchmark-only-" + "x" * 40,
+        "PASSWORD_PEPPER": "backup-benchmark-only-pepper-" + "x" * 40,
     }
     return run([sys.executable, "manage.py", *args], env)
 

@@ -93,6 +93,9 @@ def environment(folder: Path, secret: str) -> dict[str, str]:
         "DATABASE_URL": f"sqlite:///{folder / 'load.sqlite3'}",
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": secret,
+        # Production settings refuse to start without a pepper (docs/operations.md); the benchmarks' people sign in
+        # through sessions made in-process, so any value of the right length serves.
+        "PASSWORD_PEPPER": os.environ.get("PASSWORD_PEPPER", f"benchmark-pepper-{secret}"),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SETTINGS_MODULE": "casereviews.settings",
         "TASKS_BACKEND": "django_tasks.backends.dummy.DummyBackend",

@@ -18,7 +18,7 @@ from casereviews.actions.models import (
     Recommendation,
 )
 from casereviews.partnerships.models import Membership, Role, User
-from casereviews.partnerships.selectors import partnerships_where
+from casereviews.partnerships.selectors import holds_role_anywhere, partnerships_where
 from casereviews.reviews.models import Review, ReviewStatus
 from casereviews.reviews.rules import CASE_STAFF
 from casereviews.reviews.selectors import review_is_on_hold
@@ -78,7 +78,7 @@ def is_agency_lead_anywhere(user: User | AnonymousUser) -> bool:
 
 
 def can_see_dashboard(user: User | AnonymousUser) -> bool:
-    return partnerships_where(user, set(CASE_STAFF)).exists()
+    return holds_role_anywhere(user, set(CASE_STAFF))
 
 
 @dataclass

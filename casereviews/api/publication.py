@@ -26,7 +26,7 @@ from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from casereviews.api.base import ApiView
 from casereviews.core.auth import recently_authenticated
 from casereviews.partnerships.models import Role, User
-from casereviews.partnerships.selectors import partnerships_where
+from casereviews.partnerships.selectors import holds_role_anywhere
 from casereviews.publication import selectors, services
 from casereviews.publication.models import Publication, ReportRequest
 from casereviews.reviews.models import Review, ReviewStatus
@@ -152,7 +152,7 @@ class AnswerSerializer(serializers.Serializer[Any]):
 
 
 def _require_business_manager(user: User) -> None:
-    if not partnerships_where(user, {Role.BUSINESS_MANAGER}).exists():
+    if not holds_role_anywhere(user, {Role.BUSINESS_MANAGER}):
         raise PermissionDenied("Only a partnership's business manager answers requests for reports")
 
 

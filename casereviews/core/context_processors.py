@@ -7,7 +7,8 @@ from django.urls import NoReverseMatch, get_resolver, get_script_prefix, get_url
 from django.utils.safestring import mark_safe
 
 from casereviews.library.services import LIBRARY_STAFF
-from casereviews.partnerships.models import Membership, Role
+from casereviews.partnerships.models import Role
+from casereviews.partnerships.selectors import roles_by_partnership
 
 CASE_STAFF = {Role.BUSINESS_MANAGER, Role.SUBGROUP_MEMBER, Role.CHAIR}
 
@@ -57,11 +58,7 @@ def person_roles(request: HttpRequest) -> frozenset[str]:
     cached: frozenset[str] | None = getattr(request, "_casereviews_roles", None)
     if cached is None:
         user = request.user
-        cached = (
-            frozenset(Membership.objects.filter(user=user).values_list("role", flat=True))
-            if user.is_authenticated
-            else frozenset()
-        )
+        cached = frozenset().union(*roles_by_partnership(user).values())
         request._casereviews_roles = cached  # type: ignore[attr-defined]
     return cached
 

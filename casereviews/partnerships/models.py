@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from casereviews.core.request_context import request_memo
 
 
 class Nation(models.TextChoices):
@@ -115,3 +120,17 @@ class Membership(models.Model):
     def __str__(self) -> str:
         where = self.partnership or "national"
         return f"{self.user} – {self.get_role_display()} ({where})"
+
+
+def roles_memo_key(user_id: int) -> tuple[str, int]:
+    """Where selectors.roles_by_partnership keeps a person's roles for the rest of a request (core.request_context)."""
+    return ("roles", user_id)
+
+
+@receiver([post_save, post_delete], sender=Membership, dispatch_uid="forget_roles_read_this_request")
+def forget_roles_read_this_request(sender: type[Membership], instance: Membership, **kwargs: Any) -> None:
+    # A role given or ended during a request is what the rest of that request reads (deleting a person or a
+    # partnership deletes their memberships one by one, so this hears of those too).
+    memo = request_memo()
+    if memo is not None:
+        memo.pop(roles_memo_key(instance.user_id), None)

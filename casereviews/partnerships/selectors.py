@@ -8,20 +8,51 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
-from casereviews.partnerships.models import STAFF_ROLES, Membership, Partnership, Role, User
+from casereviews.core.request_context import request_memo
+from casereviews.partnerships.models import STAFF_ROLES, Membership, Partnership, Role, User, roles_memo_key
 
 
 def roles_in(user: User | AnonymousUser, partnership: Partnership | None) -> set[str]:
     """The roles `user` holds in `partnership` (None: their national roles)."""
     if not user.is_authenticated:
         return set()
-    return set(Membership.objects.filter(user=user, partnership=partnership).values_list("role", flat=True))
+    return set(roles_by_partnership(user).get(partnership.pk if partnership is not None else None, ()))
+
+
+def roles_by_partnership(user: User | AnonymousUser) -> dict[int | None, frozenset[str]]:
+    """Every role `user` holds, by partnership id (None: national roles).
+
+    Read once a request: a case page asks up to five times (the header, the second-factor check, the view's
+    permission check, the framework's, the template's actions), and a change of role during the request forgets
+    the answer (models.forget_roles_read_this_request). Outside a request it is read afresh each time."""
+    if not user.is_authenticated:
+        return {}
+    memo = request_memo()
+    key = roles_memo_key(user.pk)
+    if memo is not None and key in memo:
+        return memo[key]
+    grouped: dict[int | None, set[str]] = {}
+    for partnership_id, role in Membership.objects.filter(user=user).values_list("partnership_id", "role"):
+        grouped.setdefault(partnership_id, set()).add(role)
+    roles = {partnership_id: frozenset(held) for partnership_id, held in grouped.items()}
+    if memo is not None:
+        memo[key] = roles
+    return roles
 
 
 def partnerships_where(user: User | AnonymousUser, roles: set[str]) -> QuerySet[Partnership]:
     if not user.is_authenticated:
         return Partnership.objects.none()
     return Partnership.objects.filter(memberships__user=user, memberships__role__in=roles).distinct()
+
+
+def holds_role_anywhere(user: User | AnonymousUser, roles: Iterable[str]) -> bool:
+    """True if `user` holds one of `roles` in some partnership (what `partnerships_where(user, roles).exists()`
+    asks), from the roles read once for the request."""
+    wanted = set(roles)
+    return any(
+        partnership_id is not None and wanted & held for partnership_id, held in roles_by_partnership(user).items()
+    )
 
 
 def is_staff_member(user: User | AnonymousUser, roles: Iterable[str]) -> bool:

@@ -22,7 +22,7 @@ from casereviews.core.errors import DomainError, NotAllowed
 from casereviews.core.files import blob_path
 from casereviews.core.middleware import client_ip
 from casereviews.partnerships.models import Role, User
-from casereviews.partnerships.selectors import partnerships_where
+from casereviews.partnerships.selectors import holds_role_anywhere, partnerships_where
 from casereviews.publication import forms, selectors, services
 from casereviews.publication.models import (
     CaseKey,
@@ -50,7 +50,7 @@ def _review_for(request: HttpRequest, reference: str, perm: str) -> Review:
 
 
 def _gate_staff(user: User) -> bool:
-    return partnerships_where(user, {Role.BUSINESS_MANAGER, Role.CHAIR}).exists()
+    return holds_role_anywhere(user, {Role.BUSINESS_MANAGER, Role.CHAIR})
 
 
 # -- public pages ---------------------------------------------------------------------------------------------------
@@ -148,7 +148,7 @@ def publication_home(request: HttpRequest) -> HttpResponse:
                 "review", "review__partnership"
             ),
             "pending_requests": selectors.requests_visible_to(user).filter(status=RequestStatus.PENDING).count(),
-            "is_business_manager": partnerships_where(user, {Role.BUSINESS_MANAGER}).exists(),
+            "is_business_manager": holds_role_anywhere(user, {Role.BUSINESS_MANAGER}),
         },
     )
 
@@ -445,7 +445,7 @@ def publish(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 def request_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    if not partnerships_where(user, {Role.BUSINESS_MANAGER}).exists():
+    if not holds_role_anywhere(user, {Role.BUSINESS_MANAGER}):
         raise PermissionDenied
     requests = selectors.requests_visible_to(user)[:500]
     audit_record(actor=user, action="report_request.list", summary="Viewed the requests for reports")

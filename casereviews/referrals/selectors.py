@@ -13,7 +13,7 @@ from casereviews.frameworks.engine import open_states, state_label, transitions_
 from casereviews.frameworks.schema import FrameworkDefinition, Transition
 from casereviews.frameworks.services import get_framework
 from casereviews.partnerships.models import Partnership, Role, User
-from casereviews.partnerships.selectors import partnerships_where, roles_in
+from casereviews.partnerships.selectors import holds_role_anywhere, partnerships_where, roles_in
 from casereviews.referrals.models import Deadline, DeadlineStatus, Referral
 from casereviews.referrals.rules import CASE_STAFF
 
@@ -151,11 +151,11 @@ def dashboard_rows(user: User, filters: DashboardFilters, today: datetime.date) 
 
 
 def can_see_dashboard(user: User) -> bool:
-    return partnerships_where(user, set(CASE_STAFF)).exists()
+    return holds_role_anywhere(user, set(CASE_STAFF))
 
 
 def is_business_manager_anywhere(user: User) -> bool:
-    return partnerships_where(user, {Role.BUSINESS_MANAGER}).exists()
+    return holds_role_anywhere(user, {Role.BUSINESS_MANAGER})
 
 
 def is_case_staff_for(user: User, referral: Referral) -> bool:

@@ -30,7 +30,7 @@ from django.utils import timezone
 from casereviews.core.calendar import Calendar, ClockUnit, calendar_of_nation, due_date
 from casereviews.frameworks.services import get_framework
 from casereviews.partnerships.models import Role, User
-from casereviews.partnerships.selectors import partnerships_where
+from casereviews.partnerships.selectors import holds_role_anywhere, partnerships_where
 from casereviews.reviews.models import (
     OPEN_STATUSES,
     WORK_STATUSES,
@@ -81,7 +81,7 @@ def is_reviews_user(user: User | AnonymousUser) -> bool:
     """Whether the reviews section has anything for this person (for the navigation and the list page)."""
     if not user.is_authenticated:
         return False
-    return partnerships_where(user, set(CASE_STAFF) | {Role.LEAD_REVIEWER, Role.AGENCY_LEAD}).exists()
+    return holds_role_anywhere(user, set(CASE_STAFF) | {Role.LEAD_REVIEWER, Role.AGENCY_LEAD})
 
 
 # -- holds --------------------------------------------------------------------------------------------------------

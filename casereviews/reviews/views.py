@@ -26,7 +26,7 @@ from casereviews.core.files import CheckedFile, blob_path, check_attachment
 from casereviews.core.paging import page_of
 from casereviews.frameworks.services import get_framework
 from casereviews.partnerships.models import Partnership, Role, User
-from casereviews.partnerships.selectors import partnerships_where
+from casereviews.partnerships.selectors import holds_role_anywhere, partnerships_where
 from casereviews.referrals.forms import GdsForm
 from casereviews.referrals.models import Referral
 from casereviews.reviews import forms, selectors, services
@@ -132,7 +132,7 @@ def _form_page(
 
 
 def _can_use_dashboard(user: User) -> bool:
-    return partnerships_where(user, set(CASE_STAFF) | {Role.LEAD_REVIEWER}).exists()
+    return holds_role_anywhere(user, set(CASE_STAFF) | {Role.LEAD_REVIEWER})
 
 
 def _dashboard_rows(request: HttpRequest) -> tuple[forms.ReviewFilterForm, list[selectors.ReviewRow]]:
@@ -165,7 +165,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "rows": page.object_list,
             "today": timezone.localdate(),
-            "can_commission": partnerships_where(user, {Role.BUSINESS_MANAGER}).exists(),
+            "can_commission": holds_role_anywhere(user, {Role.BUSINESS_MANAGER}),
             "csv_url": reverse("reviews:dashboard_csv") + (f"?{query}" if query else ""),
         },
     )
@@ -571,7 +571,7 @@ def contribution_request(request: HttpRequest, reference: str) -> HttpResponse:
 def contribution_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     requests = selectors.contribution_requests_visible_to(user).order_by("received_on", "due_on")
-    if not requests.exists() and not partnerships_where(user, {Role.AGENCY_LEAD}).exists():
+    if not requests.exists() and not holds_role_anywhere(user, {Role.AGENCY_LEAD}):
         raise PermissionDenied
     audit_record(actor=user, action="review.contributions_list", summary="Viewed contribution requests")
     return render(request, "reviews/contribution_list.html", {"requests": requests, "today": timezone.localdate()})
