@@ -4,6 +4,7 @@ more, and every deletion is audited without what was deleted, leaving the audit 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 
@@ -30,7 +31,7 @@ from casereviews.publication.models import (
 from casereviews.referrals.models import Attachment, Decision, Referral
 from casereviews.referrals.services import referral_transition
 from casereviews.retention.policy import Period
-from casereviews.retention.services import compact_ids, retention_apply
+from casereviews.retention.services import HANDLERS, compact_ids, retention_apply
 from casereviews.reviews.models import (
     ContributionFile,
     ContributionRequest,
@@ -462,15 +463,32 @@ def test_one_audit_entry_per_kind_and_run(people, northshire):
     assert {"closed_referrals", "review_working_papers", "upload_records", "unconfirmed_alerts"} <= set(kinds)
 
 
-def test_a_pause_stops_every_deletion(people, northshire, settings):
+def test_a_pause_stops_every_deletion_and_the_page_says_so(people, northshire, settings, as_):
     settings.RETENTION_PAUSED = True
     everything_past_its_period(people, northshire)
     run = retention_apply(today=FAR_FUTURE)
     assert run.paused and run.outcomes == []
     assert Referral.objects.count() == 1 and UploadRecord.objects.exists()
+    assert "Retention is paused" in as_("manager").get("/retention/").content.decode()
 
 
-def test_the_job_is_on_the_schedule_and_runs_with_the_others(people, northshire):
+def test_a_kind_that_fails_is_reported_and_the_other_kinds_still_happen(people, northshire, monkeypatch):
+    everything_past_its_period(people, northshire)
+
+    def unreachable(kind, today, now):
+        raise RuntimeError("the file store is unreachable")
+
+    broken = dataclasses.replace(HANDLERS["closed_referrals"], due=unreachable)
+    monkeypatch.setitem(HANDLERS, "closed_referrals", broken)
+    (outcome,) = schedules_run(today=FAR_FUTURE, only=["retention"])
+
+    assert "closed_referrals: failed (the file store is unreachable)" in outcome.summary
+    assert Referral.objects.count() == 1
+    assert not UploadRecord.objects.exists()
+    assert not DraftComment.objects.exists()
+
+
+def test_the_job_is_on_the_schedule_and_run_schedules_runs_it(people, northshire):
     assert "retention" in registered_jobs()
     everything_past_its_period(people, northshire)
     (outcome,) = schedules_run(today=FAR_FUTURE, only=["retention"])
