@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
@@ -61,6 +62,31 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_display = ["sequence", "at", "actor_label", "action", "summary", "ip_address"]
     list_filter = ["action", "partnership"]
     search_fields = ["summary", "actor_label", "object_id"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+# allauth's own admin would let a superuser add, change or delete a second factor with none of what a reset needs: the
+# reason and who confirmed it audited, every session ended, the person told (docs/lost-authenticator.md). Here the
+# admin lists authenticators, and `manage.py authenticator_reset` is the one way to remove them.
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    """Read-only: who has which second factor and when it was last used; removal is `authenticator_reset`."""
+
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type"]
+    search_fields = ["user__username", "user__email"]
+    fields = ["user", "type", "created_at", "last_used_at"]  # never `data`: it holds the secret and recovery seed
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

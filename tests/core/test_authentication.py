@@ -111,6 +111,28 @@ def test_changes_made_in_the_admin_are_audited(client, people, northshire):
     assert "Northshire Youth Justice" in event.summary
 
 
+def test_the_admin_lists_second_factors_but_cannot_add_change_or_remove_them(client, people):
+    people.manager.is_staff = people.manager.is_superuser = True
+    people.manager.save()
+    TOTP.activate(people.manager, generate_totp_secret())
+    authenticator = people.chair.authenticator_set.create(type="totp", data={"secret": "never shown"})
+    client.force_login(people.manager)
+    listed = client.get(reverse("admin:mfa_authenticator_changelist"))
+    assert listed.status_code == 200
+    assert str(people.chair) in listed.content.decode()
+    shown = client.get(reverse("admin:mfa_authenticator_change", args=[authenticator.pk]))
+    assert shown.status_code == 200
+    assert "never shown" not in shown.content.decode()  # the secret is not on the page
+    assert client.get(reverse("admin:mfa_authenticator_add")).status_code == 403
+    assert client.get(reverse("admin:mfa_authenticator_delete", args=[authenticator.pk])).status_code == 403
+    deleting = client.post(
+        reverse("admin:mfa_authenticator_changelist"),
+        {"action": "delete_selected", "_selected_action": [authenticator.pk], "post": "yes"},
+    )
+    assert deleting.status_code in {200, 302}
+    assert people.chair.authenticator_set.filter(pk=authenticator.pk).exists()
+
+
 # -- no user enumeration (ASVS 2.2, 3.x): an unknown account and a wrong password look the same --------------------
 
 
