@@ -1,8 +1,8 @@
 """Settings, read from the environment with strict parsing and safe development defaults.
 
 With no environment at all the application runs on SQLite and local files under ./var, which is what
-`make run` uses. Production sets DJANGO_DEBUG=false, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and
-DATABASE_URL (PostgreSQL); a production start without a real secret key refuses to boot.
+`make run` uses. Production sets DJANGO_DEBUG=false, DJANGO_SECRET_KEY, PASSWORD_PEPPER, DJANGO_ALLOWED_HOSTS and
+DATABASE_URL (PostgreSQL); a production start without a real secret key or password pepper refuses to boot.
 """
 
 from __future__ import annotations
