@@ -395,6 +395,7 @@ RETENTION_STOPPED_ALERT_DAYS = env_int("RETENTION_STOPPED_ALERT_DAYS", 30)
 RETENTION_UPLOAD_RECORD_DAYS = env_int("RETENTION_UPLOAD_RECORD_DAYS", 30)
 RETENTION_SECURITY_ALERT_DAYS = env_int("RETENTION_SECURITY_ALERT_DAYS", 365)
 RETENTION_API_TOKEN_DAYS = env_int("RETENTION_API_TOKEN_DAYS", 90)
+RETENTION_TASK_RESULT_DAYS = env_int("RETENTION_TASK_RESULT_DAYS", 30)
 for _period in [name for name in dir() if name.startswith("RETENTION_") and name != "RETENTION_PAUSED"]:
     if globals()[_period] < 1:  # a period of 0 would delete a record the moment it is made
         raise ImproperlyConfigured(f"{_period} must be at least 1")

@@ -237,6 +237,24 @@ def retention_schedule() -> list[RecordKind]:
             ),
         ),
         RecordKind(
+            key="task_results",
+            name="Finished background tasks",
+            covers=(
+                "The task queue's record of each finished task (e-mails sent, reports analysed, scheduled runs): "
+                "its arguments (record ids), result and, for a failure, the error it raised"
+            ),
+            classification="Confidential",
+            period=Period(settings.RETENTION_TASK_RESULT_DAYS, "days"),
+            setting="RETENTION_TASK_RESULT_DAYS",
+            kept_for="{period} after the task finished",
+            then="Deleted",
+            kept_while="The task is waiting or running",
+            basis=(
+                "Our choice: a month to look into a failure; an error's message may quote what the task was handling. "
+                "The worker's health check needs only the latest."
+            ),
+        ),
+        RecordKind(
             key="expired_sessions",
             name="Expired sessions",
             covers="Sessions past their expiry, and the record of where each sign-in came from (address, browser)",

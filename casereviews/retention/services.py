@@ -32,6 +32,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import connections, router, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from casereviews.api.models import ApiToken
 from casereviews.core.audit import audit_record
@@ -102,8 +103,12 @@ class RetentionRun:
 
 
 def compact_ids(keys: Iterable[Any]) -> str:
-    """Ids as ranges ("3-7, 12"), so that a run deleting thousands of rows still writes a short audit entry."""
-    numbers = sorted(int(key) for key in keys)
+    """Ids as ranges ("3-7, 12"), so that a run deleting thousands of rows still writes a short audit entry.
+    Ids that are not numbers (a task's UUID) are listed as they are."""
+    keys = list(keys)
+    if not all(isinstance(key, int) for key in keys):
+        return ", ".join(sorted(str(key) for key in keys))
+    numbers = sorted(keys)
     parts: list[str] = []
     start = previous = None
     for number in numbers:
@@ -294,6 +299,10 @@ def _api_tokens(kind: RecordKind, today: datetime.date, now: datetime.datetime) 
     return ApiToken.objects.filter(Q(revoked_at__lt=before) | Q(expires_at__lt=before))
 
 
+def _task_results(kind: RecordKind, today: datetime.date, now: datetime.datetime) -> Any:
+    return DBTaskResult.objects.finished().filter(finished_at__lt=_start_of(_cutoff(kind, today)))
+
+
 def _expired_sessions_due(kind: RecordKind, today: datetime.date, now: datetime.datetime) -> Due:
     expired = list(Session.objects.filter(expire_date__lt=now).values_list("session_key", flat=True))
     live = Session.objects.filter(expire_date__gte=now).values("session_key")
@@ -384,6 +393,7 @@ HANDLERS: dict[str, _Handler] = {
     "upload_records": _deleted(UploadRecord, _upload_records),
     "security_alerts": _deleted(SecurityAlert, _security_alerts),
     "api_tokens": _deleted(ApiToken, _api_tokens),
+    "task_results": _deleted(DBTaskResult, _task_results),
     "expired_sessions": _Handler("deleted", _expired_sessions_due, _expired_sessions_act, record_ids=False),
     "expired_cache_entries": _Handler(
         "deleted", _expired_cache_entries_due, _expired_cache_entries_act, record_ids=False

@@ -14,12 +14,14 @@ from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from casereviews.api.models import ApiToken
 from casereviews.core.audit import audit_verify
 from casereviews.core.files import blob_path, store_blob
 from casereviews.core.models import AuditEvent, SecurityAlert, SecurityAlertKind, UploadKind, UploadRecord
 from casereviews.core.schedules import registered_jobs, schedules_run
+from casereviews.core.tasks import run_schedules_task
 from casereviews.publication.models import (
     CaseKey,
     Publication,
@@ -388,6 +390,20 @@ def test_a_revoked_or_expired_api_token_is_deleted_ninety_days_after_and_a_usabl
     assert list(ApiToken.objects.values_list("pk", flat=True)) == [usable.pk]
 
 
+def test_a_finished_task_is_deleted_thirty_days_after_and_one_waiting_never(db):
+    finished_at = NOW - days(2)
+    done, failed, waiting = (run_schedules_task.enqueue().id for _ in range(3))
+    DBTaskResult.objects.filter(pk=done).update(status="SUCCESSFUL", finished_at=finished_at)
+    DBTaskResult.objects.filter(pk=failed).update(status="FAILED", finished_at=finished_at)
+    DBTaskResult.objects.filter(pk=waiting).update(enqueued_at=NOW - days(400))
+
+    assert apply(timezone.localdate(finished_at) + days(30), only="task_results").count == 0
+    outcome = apply(timezone.localdate(finished_at) + days(31), only="task_results")
+
+    assert outcome.ids == ", ".join(sorted([str(done), str(failed)]))
+    assert [str(pk) for pk in DBTaskResult.objects.values_list("pk", flat=True)] == [str(waiting)]
+
+
 # -- sessions and the cache --------------------------------------------------------------------------------------------
 
 
@@ -512,6 +528,7 @@ def test_the_command_has_a_dry_run(people, northshire, capsys):
 def test_ids_are_written_as_ranges():
     assert compact_ids([7, 3, 4, 5, 12]) == "3-5, 7, 12"
     assert compact_ids([]) == ""
+    assert compact_ids(["b-uuid", "a-uuid"]) == "a-uuid, b-uuid"
 
 
 def test_a_period_in_years_ends_on_the_same_day_years_later_and_on_28_february_for_29_february():
