@@ -142,9 +142,10 @@ MINIMUM_STRENGTH_SCORE = 3
 # 128) is worth estimating, and zxcvbn-ts in the browser is given the same limit.
 STRENGTH_MAX_LENGTH = 128
 
+# Says what is required whether or not the meter runs (without JavaScript there is no meter, only this).
 STRENGTH_HINT = (
-    "Your password must be hard to guess. Long phrases of unrelated words are easiest to remember. "
-    "As you type, we tell you whether it is strong enough."
+    "Your password must be hard to guess: not made of common words, names, dates, keyboard patterns or repeats. "
+    "A phrase of several unrelated words is strong and easy to remember."
 )
 
 

@@ -38,6 +38,7 @@ def test_the_meter_says_a_weak_password_is_too_easy_to_guess_and_a_strong_one_is
     new_password.fill(WEAK)
     expect(meter).to_contain_text("Too easy to guess.")
     expect(meter).to_contain_text("This is similar to a commonly used password.")
+    expect(meter.locator("strong")).to_have_text("Too easy to guess.")  # the verdict first, in bold
     assert_accessible(page)
 
     new_password.fill(STRONG)

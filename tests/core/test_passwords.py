@@ -242,7 +242,7 @@ def test_a_password_too_long_to_estimate_is_judged_by_its_first_128_characters_n
 def test_changing_a_password_to_one_easy_to_guess_is_refused_and_the_hint_says_what_is_needed(people):
     client = signed_in(people.referrer)
     page = client.get(reverse("account_change_password")).content.decode()
-    assert "Your password must be hard to guess." in page
+    assert "Your password must be hard to guess:" in page
     weak = "Liverpool1990"
     form = {"oldpassword": PASSWORD, "password1": weak, "password2": weak}
     response = client.post(reverse("account_change_password"), form)
@@ -272,7 +272,7 @@ def assert_only_the_new_password_has_a_meter_that_waits_for_javascript(html: str
     assert meter.has_attr("hidden") and meter.get_text(strip=True) == ""  # without JavaScript: nothing shown
     assert (meter["data-min-length"], meter["data-max-length"], meter["data-min-score"]) == ("12", "128", "3")
     assert '<script type="module" src="/static/js/password-strength.js"></script>' in html
-    assert "Your password must be hard to guess." in html  # the hint says what the server requires
+    assert "Your password must be hard to guess:" in html  # the hint says what the server requires
 
 
 def test_changing_setting_and_resetting_a_password_each_show_the_meter_under_the_new_password(people):

@@ -32,30 +32,42 @@ async function estimator() {
     });
 }
 
+// The verdict: a headline in bold, then what to do about it.
 function verdict(password, rules, zxcvbn) {
   if (password.length === 0) {
-    return { strong: false, text: `Use at least ${rules.minLength} characters that are hard to guess.` };
+    const advice = `Use at least ${rules.minLength} characters that are hard to guess.`;
+    return { strong: false, headline: "", advice };
   }
   if (password.length < rules.minLength) {
     const more = rules.minLength - password.length;
     return {
       strong: false,
-      text: `Too short: add at least ${more} more character${more === 1 ? "" : "s"}.`,
+      headline: "Too short:",
+      advice: `add at least ${more} more character${more === 1 ? "" : "s"}.`,
     };
   }
   if (password.length > rules.maxLength) {
-    return { strong: false, text: `Too long: use ${rules.maxLength} characters or fewer.` };
+    return { strong: false, headline: "Too long:", advice: `use ${rules.maxLength} characters or fewer.` };
   }
   const result = zxcvbn.check(password);
   if (result.score >= rules.minScore) {
-    return { strong: true, text: "Strong enough." };
+    return { strong: true, headline: "Strong enough.", advice: "" };
   }
   const advice = [result.feedback.warning, ...result.feedback.suggestions].filter(Boolean).join(" ");
-  return { strong: false, text: `Too easy to guess.${advice ? ` ${advice}` : ""}` };
+  return { strong: false, headline: "Too easy to guess.", advice };
 }
 
-function show(meter, { strong, text }) {
-  meter.textContent = text;
+function show(meter, { strong, headline, advice }) {
+  const parts = [];
+  if (headline) {
+    const bold = document.createElement("strong");
+    bold.textContent = headline;
+    parts.push(bold);
+  }
+  if (advice) {
+    parts.push(headline ? ` ${advice}` : advice);
+  }
+  meter.replaceChildren(...parts);
   meter.dataset.strong = String(strong);
 }
 
