@@ -2,7 +2,8 @@
 
 `retention_apply` takes each kind in turn, each in its own transaction, so one kind failing neither undoes nor stops
 the others. A kind first works out what is due (past its period and not held back), then locks and acts on it and,
-in the same transaction, writes one audit entry saying how many records and which ids, never what they held. What is
+in the same transaction, writes one audit entry saying how many records and which ids, never what they held (one
+per partnership for a partnership's own records, so that its business manager reads it in its audit log). What is
 already gone or anonymised is never due again, so a second run changes nothing and writes nothing. A dry run works
 out what is due and stops there.
 
@@ -40,6 +41,7 @@ from casereviews.core.files import blob_path
 from casereviews.core.models import SecurityAlert, UploadRecord
 from casereviews.frameworks.engine import open_states
 from casereviews.frameworks.services import get_framework
+from casereviews.partnerships.models import Partnership
 from casereviews.publication.models import CaseKey, RedactionFinding, ReportRequest, RequestStatus
 from casereviews.publication.services import link_max_age
 from casereviews.referrals.models import Attachment, Referral
@@ -368,6 +370,9 @@ class _Handler:
     act: Callable[[list[Any], datetime.date, datetime.datetime], list[Any]]
     # False where a key is a secret (a session's key) or means nothing (a cache entry): only the count is recorded.
     record_ids: bool = True
+    # For a partnership's own records: each key's partnership, so that each partnership's business manager finds
+    # the deletion of its records in their own audit log (the audit log page shows a partnership's entries only).
+    partnerships: Callable[[list[Any]], dict[Any, int]] | None = None
 
 
 def _deleted(model: Any, query: Callable[[RecordKind, datetime.date, datetime.datetime], Any]) -> _Handler:
@@ -384,10 +389,32 @@ def _deleted(model: Any, query: Callable[[RecordKind, datetime.date, datetime.da
     return _Handler("deleted", due, act)
 
 
+def _partnerships_of(model: Any, path: str) -> Callable[[list[Any]], dict[Any, int]]:
+    def partnerships(keys: list[Any]) -> dict[Any, int]:
+        return dict(model.objects.filter(pk__in=keys).values_list("pk", path))
+
+    return partnerships
+
+
 HANDLERS: dict[str, _Handler] = {
-    "closed_referrals": _Handler("deleted", _closed_referrals_due, _closed_referrals_act),
-    "review_working_papers": _Handler("deleted", _review_working_papers_due, _review_working_papers_act),
-    "report_requests": _Handler("anonymised", _report_requests_due, _report_requests_act),
+    "closed_referrals": _Handler(
+        "deleted",
+        _closed_referrals_due,
+        _closed_referrals_act,
+        partnerships=_partnerships_of(Referral, "partnership_id"),
+    ),
+    "review_working_papers": _Handler(
+        "deleted",
+        _review_working_papers_due,
+        _review_working_papers_act,
+        partnerships=_partnerships_of(Review, "partnership_id"),
+    ),
+    "report_requests": _Handler(
+        "anonymised",
+        _report_requests_due,
+        _report_requests_act,
+        partnerships=_partnerships_of(ReportRequest, "publication__review__partnership_id"),
+    ),
     "unconfirmed_alerts": _deleted(SavedSearch, _unconfirmed_alerts),
     "stopped_alerts": _deleted(SavedSearch, _stopped_alerts),
     "upload_records": _deleted(UploadRecord, _upload_records),
@@ -412,29 +439,43 @@ def _apply_kind(
             outcome.ids = compact_ids(due.keys)
         if dry_run or not due.keys:
             return outcome
+        # Read before acting: a deleted row no longer says whose it was.
+        owners = handler.partnerships(due.keys) if handler.partnerships else {}
         acted = handler.act(due.keys, today, now)
         outcome.count = len(acted)
         outcome.ids = compact_ids(acted) if handler.record_ids else ""
-        if acted:
-            period = str(kind.period) if kind.period else "until expiry"
-            audit_record(
-                actor=None,
-                action="retention.apply",
-                summary=(
-                    f"Retention schedule: {handler.action} {outcome.count} of “{kind.name}” "
-                    f"(kept {kind.kept_for_text[:1].lower()}{kind.kept_for_text[1:]})"
-                    + (f": ids {outcome.ids}" if outcome.ids else "")
-                ),
-                changes={
-                    "kind": key,
-                    "action": handler.action,
-                    "count": outcome.count,
-                    "ids": outcome.ids if handler.record_ids else "not recorded",
-                    "period": period,
-                    "as_of": today.isoformat(),
-                },
-            )
+        groups: dict[int | None, list[Any]] = {}
+        for acted_key in acted:
+            groups.setdefault(owners.get(acted_key), []).append(acted_key)
+        partnerships = Partnership.objects.in_bulk([owner for owner in groups if owner is not None])
+        for owner, keys in sorted(groups.items(), key=lambda group: group[0] or 0):
+            _audit(kind, handler, keys, today=today, partnership=partnerships.get(owner) if owner else None)
     return outcome
+
+
+def _audit(
+    kind: RecordKind, handler: _Handler, keys: list[Any], *, today: datetime.date, partnership: Partnership | None
+) -> None:
+    """One entry per run and kind (and, for a partnership's records, per partnership): how many, which ids."""
+    ids = compact_ids(keys) if handler.record_ids else ""
+    audit_record(
+        actor=None,
+        action="retention.apply",
+        summary=(
+            f"Retention schedule: {handler.action} {len(keys)} of “{kind.name}” "
+            f"(kept {kind.kept_for_text[:1].lower()}{kind.kept_for_text[1:]})"
+            + (f": ids {ids}" if ids else "")
+        ),
+        partnership=partnership,
+        changes={
+            "kind": kind.key,
+            "action": handler.action,
+            "count": len(keys),
+            "ids": ids if handler.record_ids else "not recorded",
+            "period": str(kind.period) if kind.period else "until expiry",
+            "as_of": today.isoformat(),
+        },
+    )
 
 
 def retention_apply(

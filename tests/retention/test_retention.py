@@ -125,6 +125,23 @@ def test_the_deletion_is_audited_by_count_and_id_without_the_case_and_the_chain_
     assert broken is None and checked > 0
 
 
+def test_each_partnership_finds_the_deletion_of_its_own_referrals_in_its_own_audit_log(
+    people, northshire, glanmor, as_
+):
+    northshire_referral, closed_on = withdrawn_referral(people, northshire)
+    glanmor_referral = make_referral(glanmor, people.other_manager)
+    glanmor_manager = people.other_manager
+    referral_transition(actor=glanmor_manager, referral=glanmor_referral, transition_id="withdraw", reason="Sent twice")
+
+    apply(years_after(closed_on, 6) + days(1), only="closed_referrals")
+
+    entries = {entry.partnership_id: entry.changes["ids"] for entry in retention_entries()}
+    assert entries == {northshire.pk: str(northshire_referral.pk), glanmor.pk: str(glanmor_referral.pk)}
+    page = as_("manager").get("/audit/?action=retention").content.decode()
+    assert f"ids {northshire_referral.pk}" in page and f"ids {glanmor_referral.pk}" not in page
+    assert audit_verify()[1] is None
+
+
 def test_the_period_is_read_from_the_settings(people, northshire, settings):
     settings.RETENTION_CLOSED_REFERRAL_YEARS = 8
     _, closed_on = withdrawn_referral(people, northshire)
