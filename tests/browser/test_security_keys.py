@@ -66,7 +66,11 @@ def test_a_business_manager_adds_a_security_key_signs_in_with_password_and_key_a
     assert_accessible(page)
     assert len(cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator_id})["credentials"]) == 1
 
-    page.goto(f"{live_server.url}/accounts/2fa/webauthn/")
+    page.goto(f"{live_server.url}/accounts/2fa/")
+    expect(page.get_by_text("You have added 1 security key.")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Manage your security keys").click()
+    page.wait_for_url("**/2fa/webauthn/")
     expect(page.get_by_role("rowheader", name="Blue USB key")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Rename Blue USB key").click()

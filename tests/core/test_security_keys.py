@@ -16,6 +16,8 @@ from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from bs4 import BeautifulSoup
+from django.conf import settings
 from django.core import mail
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
@@ -23,6 +25,7 @@ from django.urls import NoReverseMatch, reverse
 from casereviews.core.auth import SIGNED_IN_AT_SESSION_KEY
 from casereviews.core.models import AuditEvent
 from casereviews.core.security_keys import REFUSED_KEY_MESSAGE
+from casereviews.partnerships.management.commands.authenticator_reset import authenticator_reset
 from tests.factories import PASSWORD, current_code
 from tests.software_key import SoftwareSecurityKey
 
@@ -314,3 +317,50 @@ def test_removing_the_only_key_warns_first_and_afterwards_staff_must_set_up_a_se
 
     assert not Authenticator.objects.filter(user=people.manager).exists()  # recovery codes go with the last factor
     assert client.get(DASHBOARD)["Location"] == reverse("mfa_activate_totp")
+
+
+# -- the pages ---------------------------------------------------------------------------------------------------------
+
+
+def test_the_key_pages_run_only_our_own_script_files_and_hand_them_data_never_code(people):
+    client, _ = staff_with_key(people.manager)
+    client.post(reverse("account_logout"))
+    sign_in_with_password(client, people.manager)
+    second_step = client.get(reverse("mfa_authenticate"))
+    client, _ = staff_with_key(people.chair)
+    pages = [second_step, client.get(reverse("mfa_add_webauthn")), client.get(reverse("mfa_reauthenticate_webauthn"))]
+
+    for response in pages:
+        assert "script-src 'self'" in response["Content-Security-Policy"]
+        soup = BeautifulSoup(response.content.decode(), "html.parser")
+        for script in soup.find_all("script"):
+            if script.get("src"):
+                assert script["src"].startswith(settings.STATIC_URL) and not script.get_text(strip=True)
+            else:  # allauth's data for its script: JSON, which the browser never runs
+                assert script["type"] == "application/json"
+                json.loads(script.get_text())
+        assert soup.select_one(f"script[src='{settings.STATIC_URL}js/security-keys.js']") is not None
+        assert not [tag for tag in soup.find_all(True) if any(name.startswith("on") for name in tag.attrs)]
+
+
+def test_your_second_factor_page_counts_the_keys_and_offers_to_add_and_manage_them(people):
+    client, _ = staff_with_key(people.manager)
+
+    soup = BeautifulSoup(client.get(reverse("mfa_index")).content.decode(), "html.parser")
+
+    [card] = [c for c in soup.select(".govuk-summary-card") if "Security keys" in c.get_text()]
+    assert "You have added 1 security key." in card.get_text(" ", strip=True)
+    links = {a.get_text(" ", strip=True): a["href"] for a in card.select("a")}
+    assert links == {
+        "Manage your security keys": reverse("mfa_list_webauthn"),
+        "Add a security key": reverse("mfa_add_webauthn"),
+    }
+
+
+def test_a_lost_key_goes_with_the_app_and_recovery_codes_in_the_authenticator_reset(people):
+    staff_with_key(people.manager)
+
+    reset = authenticator_reset(user=people.manager, reason="Key lost on a train", confirmed_by="Charlotte")
+
+    assert "webauthn" in reset.removed
+    assert not Authenticator.objects.filter(user=people.manager).exists()
