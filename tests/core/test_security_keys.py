@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core import mail
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
+from fido2.utils import websafe_decode
 
 from casereviews.core.auth import SIGNED_IN_AT_SESSION_KEY
 from casereviews.core.models import AuditEvent
@@ -225,6 +226,20 @@ def test_a_signature_replayed_from_an_earlier_sign_in_is_refused(people):
 
     assert response.status_code == 200
     assert client.get(DASHBOARD).status_code == 302
+
+
+def test_every_ceremony_gets_a_fresh_random_challenge_of_256_bits(people):
+    client, _ = staff_with_key(people.manager)
+    challenges = [
+        client.get(reverse("mfa_add_webauthn")).context["js_data"]["creation_options"]["publicKey"]["challenge"],
+        client.get(reverse("mfa_add_webauthn")).context["js_data"]["creation_options"]["publicKey"]["challenge"],
+        client.get(reverse("mfa_reauthenticate_webauthn")).context["js_data"]["request_options"]["publicKey"][
+            "challenge"
+        ],
+    ]
+
+    assert all(len(websafe_decode(challenge)) == 32 for challenge in challenges)
+    assert len(set(challenges)) == 3
 
 
 def test_a_key_is_never_a_way_in_on_its_own(people):
