@@ -26,7 +26,7 @@ class Command(BaseCommand):
             self.stdout.write("Retention is paused (RETENTION_PAUSED): nothing was deleted.")
             return
         if run.dry_run:
-            self.stdout.write(f"Dry run as of {today:%d %B %Y}: nothing is changed.")
+            self.stdout.write(f"Dry run as of {today.day} {today:%B %Y}: nothing is changed.")
         for outcome in run.outcomes:
             self.stdout.write(outcome.describe(dry_run=run.dry_run))
         if run.failed:
