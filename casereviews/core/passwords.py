@@ -17,10 +17,15 @@ import hmac
 import logging
 from typing import Any
 
+from django import forms
 from django.conf import settings
+from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, mask_hash
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.forms.renderers import BaseRenderer
+from django.template.loader import render_to_string
 from django.utils.crypto import constant_time_compare, pbkdf2
+from django.utils.safestring import SafeString, mark_safe
 from zxcvbn import zxcvbn
 
 logger = logging.getLogger("casereviews.security")
@@ -194,3 +199,33 @@ def password_rules() -> dict[str, int]:
         if rule is not None:
             rules[rule] = int(validator.get("OPTIONS", {}).get(rule, defaults[rule]))
     return rules
+
+
+class StrengthMeterPasswordInput(forms.PasswordInput):
+    """A password input followed by the strength meter, for the Django admin's pages where a business unit sets
+    someone's password (adding a user, changing a password). allauth's pages draw the meter in their own template."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: BaseRenderer | None = None
+    ) -> SafeString:
+        html = super().render(name, value, attrs, renderer)
+        field_id = (attrs or {}).get("id") or self.attrs.get("id") or f"id_{name}"
+        meter = render_to_string("includes/password_strength.html", {"field_id": field_id, "admin": True})
+        return mark_safe(html + meter)  # noqa: S308 - Django's own rendering and our template's, both escaped
+
+
+def _with_meter_on_the_new_password(form: forms.BaseForm) -> None:
+    field = form.fields["password1"]
+    field.widget = StrengthMeterPasswordInput(attrs=field.widget.attrs)
+
+
+class UserCreationFormWithMeter(AdminUserCreationForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _with_meter_on_the_new_password(self)
+
+
+class PasswordChangeFormWithMeter(AdminPasswordChangeForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _with_meter_on_the_new_password(self)

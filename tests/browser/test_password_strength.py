@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from playwright.sync_api import expect
 
 from casereviews.core.passwords import StrengthValidator
-from tests.browser.test_referral_journey import assert_accessible, sign_in
+from tests.browser.test_referral_journey import assert_accessible, sign_in, with_second_factor
 from tests.browser.test_referral_journey import browser as browser  # the shared fixture
 from tests.factories import PASSWORD
 
@@ -87,3 +87,18 @@ def test_the_meter_and_the_server_agree_on_which_passwords_are_strong_enough(bro
         verdicts[sample] = meter.text_content() == "Strong enough."
     assert verdicts == {sample: server_accepts(sample) for sample in samples}
     assert set(verdicts.values()) == {True, False}  # the samples test both sides of the line
+
+
+def test_the_meter_works_in_the_admin_where_a_business_unit_sets_someones_password(browser, live_server, people):
+    people.manager.is_staff = people.manager.is_superuser = True
+    people.manager.save()
+    page = sign_in(browser, live_server, people.manager, with_second_factor(people.manager))
+    page.goto(f"{live_server.url}/admin/partnerships/user/{people.referrer.pk}/password/")
+    meter = page.locator("#id_password1_strength")
+    expect(meter).to_have_text("Use at least 12 characters that are hard to guess.")
+    page.locator("#id_password1").fill(WEAK)
+    expect(meter).to_contain_text("Too easy to guess.")
+    page.locator("#id_password1").fill(STRONG)
+    expect(meter).to_have_text("Strong enough.")
+    # Django's admin is not held to the GOV.UK pages' axe check, but it runs under the same policy: nothing blocked.
+    assert page.evaluate("() => window.__policyViolations") == []

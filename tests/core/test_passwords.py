@@ -13,6 +13,7 @@ import sys
 import tempfile
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from bs4 import BeautifulSoup, Tag
 from django.conf import settings
 from django.contrib.auth.hashers import (
@@ -290,3 +291,31 @@ def test_changing_setting_and_resetting_a_password_each_show_the_meter_under_the
         anonymous.get(reset_password_page(anonymous)).content.decode()
     )
     assert strength_meters(anonymous.get(reverse("account_login")).content.decode()) == {}
+
+
+def test_the_admin_pages_where_a_business_unit_sets_a_password_show_the_meter_and_apply_the_rule(people):
+    people.manager.is_staff = people.manager.is_superuser = True
+    people.manager.save()
+    TOTP.activate(people.manager, generate_totp_secret())
+    admin = Client()
+    admin.force_login(people.manager)
+
+    for url in [
+        reverse("admin:partnerships_user_add"),
+        reverse("admin:auth_user_password_change", args=[people.referrer.pk]),
+    ]:
+        page = admin.get(url)
+        assert page.status_code == 200, url
+        html = page.content.decode()
+        meters = strength_meters(html)
+        assert list(meters) == ["password1"] and meters["password1"].has_attr("hidden"), url
+        assert meters["password1"]["aria-live"] == "polite"
+        assert '<script type="module" src="/static/js/password-strength.js"></script>' in html
+
+    weak = "Liverpool1990"
+    refused = admin.post(
+        reverse("admin:auth_user_password_change", args=[people.referrer.pk]), {"password1": weak, "password2": weak}
+    )
+    assert refused.status_code == 200 and "This password is too easy to guess." in refused.content.decode()
+    people.referrer.refresh_from_db()
+    assert people.referrer.check_password(PASSWORD)
