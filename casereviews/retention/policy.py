@@ -85,8 +85,8 @@ def retention_schedule() -> list[RecordKind]:
             kept_for="{period} after the case was closed or withdrawn",
             then="Deleted",
             kept_while=(
-                "The case is open; the decision chose a review (local or national), or a review was set up from it: "
-                "then it is kept with the review"
+                "The case is open; a legal hold is in force on it; the decision chose a review (local or national), "
+                "or a review was set up from it: then it is kept with the review"
             ),
             basis=LIMITATION + ".",
         ),

@@ -45,6 +45,7 @@ from casereviews.partnerships.models import Partnership
 from casereviews.publication.models import CaseKey, RedactionFinding, ReportRequest, RequestStatus
 from casereviews.publication.services import link_max_age
 from casereviews.referrals.models import Attachment, Referral
+from casereviews.retention.models import RetentionHold
 from casereviews.retention.policy import RecordKind, retention_kind
 from casereviews.reviews.models import ContributionFile, DraftComment, DraftVersion, Review, ReviewStatus
 from casereviews.search.models import SavedSearch
@@ -177,7 +178,8 @@ def _closed_referrals_due(kind: RecordKind, today: datetime.date, now: datetime.
     candidates = Referral.objects.filter(review__isnull=True).filter(
         Q(decision__isnull=True) | Q(decision__review_type="")
     )
-    keys = []
+    held = set(RetentionHold.objects.filter(lifted_at__isnull=True).values_list("referral_id", flat=True))
+    due = Due([])
     codes = candidates.order_by().values_list("framework_code", flat=True).distinct()
     for code in codes:
         framework = get_framework(code)
@@ -190,17 +192,31 @@ def _closed_referrals_due(kind: RecordKind, today: datetime.date, now: datetime.
             .values_list("pk", "closed_on", "updated_at")
         )
         for pk, closed_on, updated_at in rows:
-            if (closed_on or timezone.localdate(updated_at)) < cutoff:
-                keys.append(pk)
-    return Due(sorted(keys))
+            if (closed_on or timezone.localdate(updated_at)) >= cutoff:
+                continue
+            if pk in held:
+                due.held += 1
+            else:
+                due.keys.append(pk)
+    due.keys.sort()
+    return due
 
 
 def _closed_referrals_act(keys: list[Any], today: datetime.date, now: datetime.datetime) -> list[Any]:
     locked = list(Referral.objects.select_for_update().filter(pk__in=keys).values_list("pk", flat=True))
+    # A hold placed since the referral was found due (the admin, a moment ago) still keeps it.
+    held = set(held_referrals(locked))
+    locked = [pk for pk in locked if pk not in held]
     files = list(Attachment.objects.filter(referral_id__in=locked).values_list("sha256", flat=True))
     Referral.objects.filter(pk__in=locked).delete()
     _forget_blobs(files)
     return locked
+
+
+def held_referrals(referral_ids: Iterable[Any]) -> list[Any]:
+    """Those of these referrals a legal hold in force keeps."""
+    held = RetentionHold.objects.filter(referral_id__in=list(referral_ids), lifted_at__isnull=True)
+    return list(held.values_list("referral_id", flat=True))
 
 
 def _review_closed_on(review: Review) -> datetime.date:

@@ -10,16 +10,18 @@ from django.views.decorators.http import require_GET
 from casereviews.partnerships.models import Role
 from casereviews.partnerships.selectors import partnerships_where
 from casereviews.retention.policy import retention_schedule
-from casereviews.retention.selectors import retention_last_applied
+from casereviews.retention.selectors import holds_in_force, retention_last_applied
 
 
 @require_GET
 @login_required
 def schedule(request: HttpRequest) -> HttpResponse:
     """The retention schedule, for the business managers who answer for it to their partnership."""
-    if not partnerships_where(request.user, {Role.BUSINESS_MANAGER}).exists():
+    partnerships = partnerships_where(request.user, {Role.BUSINESS_MANAGER})
+    if not partnerships.exists():
         raise PermissionDenied
     context = {
+        "holds": list(holds_in_force(partnerships)),
         "kinds": retention_schedule(),
         "paused": settings.RETENTION_PAUSED,
         "last_applied": retention_last_applied(),

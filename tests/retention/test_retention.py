@@ -32,6 +32,7 @@ from casereviews.publication.models import (
 )
 from casereviews.referrals.models import Attachment, Decision, Referral
 from casereviews.referrals.services import referral_transition
+from casereviews.retention.models import RetentionHold
 from casereviews.retention.policy import Period
 from casereviews.retention.services import HANDLERS, compact_ids, retention_apply
 from casereviews.reviews.models import (
@@ -590,3 +591,23 @@ def test_docs_retention_md_lists_every_kind_with_its_setting_and_every_key_the_c
     for key in HANDLERS:
         assert f"`{key}`" in doc
     assert {kind.key for kind in retention_schedule() if kind.key} == set(HANDLERS)
+
+
+def test_a_legal_hold_keeps_a_referral_past_its_period_until_it_is_lifted_and_its_managers_see_it(
+    people, northshire, as_
+):
+    referral, closed_on = withdrawn_referral(people, northshire)
+    hold = RetentionHold.objects.create(referral=referral, reason="The coroner asked for it", placed_by=people.manager)
+    day_after = years_after(closed_on, 6) + days(1)
+
+    outcome = apply(day_after, only="closed_referrals")
+    assert (outcome.count, outcome.held) == (0, 1)
+    assert Referral.objects.filter(pk=referral.pk).exists()
+    page = as_("manager").get("/retention/").content.decode()
+    assert referral.reference in page and "The coroner asked for it" in page
+    assert referral.reference not in as_("other_manager").get("/retention/").content.decode()
+
+    hold.lifted_at = NOW
+    hold.save()
+    assert apply(day_after, only="closed_referrals").count == 1
+    assert not Referral.objects.filter(pk=referral.pk).exists()
