@@ -55,13 +55,8 @@ class AuditedAdmin(admin.ModelAdmin):
         return super().log_deletions(request, queryset)
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only: the audit log can be read in the admin but never changed."""
-
-    list_display = ["sequence", "at", "actor_label", "action", "summary", "ip_address"]
-    list_filter = ["action", "partnership"]
-    search_fields = ["summary", "actor_label", "object_id"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Listed and shown in the admin, never added, changed or deleted there."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -71,6 +66,15 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    """Read-only: the audit log can be read in the admin but never changed."""
+
+    list_display = ["sequence", "at", "actor_label", "action", "summary", "ip_address"]
+    list_filter = ["action", "partnership"]
+    search_fields = ["summary", "actor_label", "object_id"]
 
 
 # allauth's own admin would let a superuser add, change or delete a second factor with none of what a reset needs: the
@@ -80,19 +84,10 @@ admin.site.unregister(Authenticator)
 
 
 @admin.register(Authenticator)
-class AuthenticatorAdmin(admin.ModelAdmin):
+class AuthenticatorAdmin(ReadOnlyAdmin):
     """Read-only: who has which second factor and when it was last used; removal is `authenticator_reset`."""
 
     list_display = ["user", "type", "created_at", "last_used_at"]
     list_filter = ["type"]
     search_fields = ["user__username", "user__email"]
     fields = ["user", "type", "created_at", "last_used_at"]  # never `data`: it holds the secret and recovery seed
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
