@@ -253,6 +253,8 @@ def _review_working_papers_due(kind: RecordKind, today: datetime.date, now: date
 
 def _review_working_papers_act(keys: list[Any], today: datetime.date, now: datetime.datetime) -> list[Any]:
     locked = list(Review.objects.select_for_update().filter(pk__in=keys).values_list("pk", flat=True))
+    # Another run that held the lock first may have done it already: then there is nothing to do or to audit.
+    locked = [pk for pk in locked if _has_working_papers(Review(pk=pk))]
     drafts = DraftVersion.objects.filter(review_id__in=locked)
     contribution_files = ContributionFile.objects.filter(request__review_id__in=locked)
     files = [*drafts.values_list("sha256", flat=True), *contribution_files.values_list("sha256", flat=True)]
@@ -281,7 +283,8 @@ def _report_requests_due(kind: RecordKind, today: datetime.date, now: datetime.d
 
 
 def _report_requests_act(keys: list[Any], today: datetime.date, now: datetime.datetime) -> list[Any]:
-    locked = list(ReportRequest.objects.select_for_update().filter(pk__in=keys).values_list("pk", flat=True))
+    requests = ReportRequest.objects.select_for_update().filter(pk__in=keys).exclude(email="")
+    locked = list(requests.values_list("pk", flat=True))
     ReportRequest.objects.filter(pk__in=locked).update(
         name=REMOVED_REQUESTER_NAME,
         email="",

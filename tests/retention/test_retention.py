@@ -611,3 +611,20 @@ def test_a_legal_hold_keeps_a_referral_past_its_period_until_it_is_lifted_and_it
     hold.save()
     assert apply(day_after, only="closed_referrals").count == 1
     assert not Referral.objects.filter(pk=referral.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_delete_and_audit_each_record_once(people, northshire):
+    from tests.referrals.test_concurrency import run_at_once
+
+    everything_past_its_period(people, northshire)
+
+    runs = run_at_once([lambda: retention_apply(today=FAR_FUTURE)] * 2)
+
+    assert not any(isinstance(run, Exception) for run in runs), runs
+    assert not any(run.failed for run in runs), [run.summary() for run in runs]
+    kinds = [entry.changes["kind"] for entry in retention_entries()]
+    assert sorted(kinds) == sorted(set(kinds))
+    assert {"closed_referrals", "review_working_papers", "upload_records", "unconfirmed_alerts"} <= set(kinds)
+    assert not Referral.objects.exists() and not DraftComment.objects.exists()
+    assert audit_verify()[1] is None
