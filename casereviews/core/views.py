@@ -35,10 +35,12 @@ def home(request: HttpRequest) -> HttpResponse:
 def audit_log(request: HttpRequest) -> HttpResponse:
     """A business manager reads their own partnerships' audit entries, newest first."""
     user: User = request.user  # type: ignore[assignment]
-    partnerships = partnerships_where(user, {Role.BUSINESS_MANAGER})
-    if not partnerships.exists():
+    # The ids, not a subquery: with the usual one partnership the database reads the newest entries straight off
+    # the (partnership, -sequence) index, where a subquery made SQLite sort every entry the partnership ever had.
+    managed = list(partnerships_where(user, {Role.BUSINESS_MANAGER}).values_list("pk", flat=True))
+    if not managed:
         raise PermissionDenied
-    events = AuditEvent.objects.filter(partnership__in=partnerships).select_related("partnership")
+    events = AuditEvent.objects.filter(partnership_id__in=managed).select_related("partnership")
     action = request.GET.get("action", "").strip()
     if action:
         events = events.filter(action__startswith=action)
