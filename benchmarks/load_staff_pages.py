@@ -7,7 +7,8 @@ loopback to many concurrent clients.
         [--think 0] [--client raw|httpx] [--keep DIR] [--reuse]
 
 Target (issue 7, as DESIGN.md sets for public pages): p95 < 300 ms with 50 concurrent clients on 2 cores, no
-errors.
+errors, judged with `--think 1` (each client a person who reads a page before the next); with no pause the p95 is
+50 ÷ throughput, recorded as the capacity bound (docs/adr/0014-staff-page-cost.md, addendum).
 
 1. Build, in a fresh folder (removed at the end unless `--keep`; `--keep DIR --reuse` serves what an earlier run
    kept): a SQLite database migrated from scratch with a library of `--reports` generated reports (as
