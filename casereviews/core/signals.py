@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.mfa.models import Authenticator
 from allauth.mfa.signals import authentication_failed as second_factor_failed
+from allauth.mfa.signals import authenticator_added, authenticator_removed, authenticator_reset
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -55,4 +57,56 @@ def audit_failed_second_factor(sender: Any, user: Any, reauthentication: bool = 
         action="auth.second_factor_failed",
         summary=f"{user.get_username()} typed a wrong authenticator code when {stage}",
         target=user,
+    )
+
+
+# -- second factors set up and removed (security keys: casereviews/core/security_keys.py) ---------------------------
+
+SECOND_FACTOR_NAMES = {
+    Authenticator.Type.TOTP: "an authenticator app",
+    Authenticator.Type.RECOVERY_CODES: "recovery codes",
+}
+
+
+@receiver(authenticator_added)
+def audit_second_factor_added(
+    sender: Any, request: Any, user: Any, authenticator: Authenticator, **kwargs: Any
+) -> None:
+    name = SECOND_FACTOR_NAMES.get(authenticator.type)
+    if name:
+        audit_record(
+            actor=user,
+            action="auth.second_factor_added",
+            summary=f"{user.get_username()} set up {name}",
+            target=user,
+            changes={"authenticator_id": authenticator.pk, "type": authenticator.type},
+        )
+
+
+@receiver(authenticator_removed)
+def audit_second_factor_removed(
+    sender: Any, request: Any, user: Any, authenticator: Authenticator, **kwargs: Any
+) -> None:
+    name = SECOND_FACTOR_NAMES.get(authenticator.type)
+    if name:
+        # `user` is whoever removed it (allauth removes only one's own); the owner is the target.
+        audit_record(
+            actor=user,
+            action="auth.second_factor_removed",
+            summary=f"{authenticator.user.get_username()}'s {name.removeprefix('an ')} removed",
+            target=authenticator.user,
+            changes={"authenticator_id": authenticator.pk, "type": authenticator.type},
+        )
+
+
+@receiver(authenticator_reset)
+def audit_recovery_codes_replaced(
+    sender: Any, request: Any, user: Any, authenticator: Authenticator, **kwargs: Any
+) -> None:
+    audit_record(
+        actor=user,
+        action="auth.recovery_codes_replaced",
+        summary=f"{user.get_username()} made new recovery codes; the old ones no longer work",
+        target=user,
+        changes={"authenticator_id": authenticator.pk},
     )

@@ -20,6 +20,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from casereviews.core.audit import audit_verify
 from casereviews.core.auth import MFASecretUnreadable, check_mfa_encryption_key, mfa_decrypt
 from casereviews.core.models import AuditEvent
 from tests.conftest import signed_in
@@ -401,6 +402,26 @@ def test_adding_and_removing_an_authenticator_app_emails_the_account_holder(peop
     client.post(reverse("mfa_deactivate_totp"))
     assert not Authenticator.objects.filter(user=people.manager, type=Authenticator.Type.TOTP).exists()
     assert any("Authenticator App Deactivated" in subject for subject in mail_to("bella@example.org"))
+
+
+@pytest.mark.django_db(transaction=True)  # allauth reports each change once it is committed (on_commit)
+def test_setting_up_and_removing_an_authenticator_app_and_new_recovery_codes_are_audited(people):
+    client = Client()
+    client.force_login(people.manager)
+    client.get(reverse("mfa_activate_totp"))
+    secret = client.session["mfa.totp.secret"]
+    client.post(reverse("mfa_activate_totp"), {"code": code_for(secret)})
+    added = list(AuditEvent.objects.filter(action="auth.second_factor_added").values_list("summary", flat=True))
+    assert sorted(added) == ["bella set up an authenticator app", "bella set up recovery codes"]
+    response = client.post(reverse("mfa_generate_recovery_codes"))
+    assert response.status_code == 302
+    replaced = AuditEvent.objects.get(action="auth.recovery_codes_replaced")
+    assert replaced.actor == people.manager
+    client.post(reverse("mfa_deactivate_totp"))
+    removed = list(AuditEvent.objects.filter(action="auth.second_factor_removed").values_list("summary", flat=True))
+    assert sorted(removed) == ["bella's authenticator app removed", "bella's recovery codes removed"]
+    assert secret not in str(list(AuditEvent.objects.values_list("summary", "changes")))
+    assert audit_verify()[1] is None
 
 
 # -- a one-time code used twice (ASVS 2.8.5) ---------------------------------------------------------------------------
