@@ -68,34 +68,33 @@ SECOND_FACTOR_NAMES = {
 }
 
 
+def _audit_second_factor(actor: Any, authenticator: Authenticator, action: str, summary: str) -> None:
+    # `actor` is whoever made the change (allauth lets people change only their own); the owner is the target.
+    audit_record(
+        actor=actor,
+        action=action,
+        summary=summary,
+        target=authenticator.user,
+        changes={"authenticator_id": authenticator.pk, "type": authenticator.type},
+    )
+
+
 @receiver(authenticator_added)
 def audit_second_factor_added(
     sender: Any, request: Any, user: Any, authenticator: Authenticator, **kwargs: Any
 ) -> None:
-    name = SECOND_FACTOR_NAMES.get(authenticator.type)
-    if name:
-        audit_record(
-            actor=user,
-            action="auth.second_factor_added",
-            summary=f"{user.get_username()} set up {name}",
-            target=user,
-            changes={"authenticator_id": authenticator.pk, "type": authenticator.type},
-        )
+    if name := SECOND_FACTOR_NAMES.get(authenticator.type):
+        _audit_second_factor(user, authenticator, "auth.second_factor_added", f"{user.get_username()} set up {name}")
 
 
 @receiver(authenticator_removed)
 def audit_second_factor_removed(
     sender: Any, request: Any, user: Any, authenticator: Authenticator, **kwargs: Any
 ) -> None:
-    name = SECOND_FACTOR_NAMES.get(authenticator.type)
-    if name:
-        # `user` is whoever removed it (allauth removes only one's own); the owner is the target.
-        audit_record(
-            actor=user,
-            action="auth.second_factor_removed",
-            summary=f"{authenticator.user.get_username()}'s {name.removeprefix('an ')} removed",
-            target=authenticator.user,
-            changes={"authenticator_id": authenticator.pk, "type": authenticator.type},
+    if name := SECOND_FACTOR_NAMES.get(authenticator.type):
+        owner = authenticator.user.get_username()
+        _audit_second_factor(
+            user, authenticator, "auth.second_factor_removed", f"{owner}'s {name.removeprefix('an ')} removed"
         )
 
 
@@ -103,10 +102,9 @@ def audit_second_factor_removed(
 def audit_recovery_codes_replaced(
     sender: Any, request: Any, user: Any, authenticator: Authenticator, **kwargs: Any
 ) -> None:
-    audit_record(
-        actor=user,
-        action="auth.recovery_codes_replaced",
-        summary=f"{user.get_username()} made new recovery codes; the old ones no longer work",
-        target=user,
-        changes={"authenticator_id": authenticator.pk},
+    _audit_second_factor(
+        user,
+        authenticator,
+        "auth.recovery_codes_replaced",
+        f"{user.get_username()} made new recovery codes; the old ones no longer work",
     )
