@@ -314,14 +314,27 @@ class _ReportsReplayedCodes:
         return code
 
 
+def label_code_field(field: Any, user: Any) -> bool:
+    """Label the code box for what the person has in front of them: their authenticator app, or, for someone whose
+    second factor is a security key alone, the recovery codes they saved (the box takes those too). True when the
+    person has an authenticator app."""
+    has_app = Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
+    if has_app:
+        field.label = "Code from your authenticator app"
+        field.help_text = "The 6-digit code, or one of your recovery codes"
+    else:
+        field.label = "Recovery code"
+        field.help_text = "One of the recovery codes you saved when you set up your security key"
+    field.widget.attrs.pop("placeholder", None)
+    return has_app
+
+
 class SecondFactorForm(_ReportsReplayedCodes, AuthenticateForm):
     """The second sign-in step, labelled for what the person has in front of them."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["code"].label = "Code from your authenticator app"
-        self.fields["code"].help_text = "The 6-digit code, or one of your recovery codes"
-        self.fields["code"].widget.attrs.pop("placeholder", None)
+        self.has_authenticator_app = label_code_field(self.fields["code"], self.user)
 
 
 class ConfirmWithCodeForm(_ReportsReplayedCodes, ReauthenticateForm):
@@ -329,6 +342,4 @@ class ConfirmWithCodeForm(_ReportsReplayedCodes, ReauthenticateForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["code"].label = "Code from your authenticator app"
-        self.fields["code"].help_text = "The 6-digit code, or one of your recovery codes"
-        self.fields["code"].widget.attrs.pop("placeholder", None)
+        self.has_authenticator_app = label_code_field(self.fields["code"], self.user)

@@ -9,6 +9,7 @@ with Chromium's virtual authenticator.
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import pytest
@@ -196,6 +197,19 @@ def test_the_second_step_offers_the_key_only_to_those_who_have_one(people):
     TOTP.activate(people.chair, generate_totp_secret())
     sign_in_with_password(other, people.chair)
     assert "security key" not in other.get(reverse("mfa_authenticate")).content.decode()
+
+
+def test_someone_whose_only_second_factor_is_a_key_is_offered_a_recovery_code_not_an_app_code(people):
+    client, _ = staff_with_key(people.manager)
+    client.post(reverse("account_logout"))
+    sign_in_with_password(client, people.manager)
+    key_only = client.get(reverse("mfa_authenticate")).content.decode()
+    assert "Or enter a recovery code" in key_only and re.search(r">\s*Recovery code\s*<", key_only)
+    assert "authenticator app" not in key_only
+
+    TOTP.activate(people.manager, generate_totp_secret())
+    both = client.get(reverse("mfa_authenticate")).content.decode()
+    assert "Or enter a code" in both and "Code from your authenticator app" in both
 
 
 def test_a_key_that_is_not_the_persons_is_refused_at_sign_in_and_audited(people):
