@@ -1,6 +1,6 @@
 # Two commands do everything on a fresh machine (see README.md):
 #   make run   – install, migrate SQLite, load the demo data, start the web server and the task worker
-#   make test  – install, ruff, mypy, bandit and pip-audit, the whole suite on SQLite and again on PostgreSQL
+#   make test  – install, ruff, mypy, bandit, pip-audit and the SBOM, the whole suite on SQLite and again on PostgreSQL
 SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
@@ -15,7 +15,7 @@ PIP_AUDIT_PROBE := https://pypi.org/pypi/pip/25.3/json
 # Vulnerabilities that do not apply, one `--ignore-vuln ID` each with its reason in a comment above it. None yet.
 PIP_AUDIT_IGNORES :=
 
-.PHONY: run test install assets lint typecheck security requirements test-sqlite test-postgres clean
+.PHONY: run test install assets lint typecheck security sbom requirements test-sqlite test-postgres clean
 
 # Every file pip installs must match a hash in requirements.txt (pip itself and setuptools included).
 $(VENV)/.installed: requirements.txt
@@ -46,7 +46,14 @@ lint: $(VENV)/.installed
 typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy casereviews extraction
 
-security: $(VENV)/.installed
+# The software bill of materials (ASVS 14.2.5; docs/operations.md, "Security checks"): CycloneDX JSON of the installed
+# Python packages and of the npm packages package-lock.json pins, each checked against the CycloneDX schema. Made
+# by every `make security`, so by every `make test`; git-ignored, never committed. About two seconds.
+SBOM_DIR ?= sbom
+sbom: $(VENV)/.installed
+	$(PY) scripts/sbom.py $(SBOM_DIR)
+
+security: $(VENV)/.installed sbom
 	$(VENV)/bin/bandit -r casereviews extraction -c pyproject.toml -q
 	@echo "bandit: no issues (skipped checks and why: pyproject.toml [tool.bandit])"
 	@if $(PY) -c "import urllib.request; urllib.request.urlopen('$(PIP_AUDIT_PROBE)', timeout=20)" 2>/dev/null; then \
@@ -88,4 +95,4 @@ test-postgres: install
 test: lint typecheck security test-sqlite test-postgres
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles casereviews/static/css/app.css casereviews/static/vendor
+	rm -rf $(VENV) node_modules staticfiles sbom casereviews/static/css/app.css casereviews/static/vendor
