@@ -20,7 +20,7 @@ PIP_AUDIT_IGNORES :=
 # Every file pip installs must match a hash in requirements.txt (pip itself and setuptools included).
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --require-hashes -r requirements.txt
+	scripts/install-requirements.sh $(VENV) --quiet
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
