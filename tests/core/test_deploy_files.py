@@ -166,7 +166,11 @@ def test_the_container_runs_the_same_commands_through_its_entrypoint():
     containerfile = (DEPLOY / "Containerfile").read_text()
     assert 'ENTRYPOINT ["deploy/entrypoint.sh"]' in containerfile
     assert 'CMD ["web"]' in containerfile
-    assert "--require-hashes -r requirements.txt" in containerfile
+    # Every package checked against its hash, the pinned pip first (scripts/install-requirements.sh).
+    assert "scripts/install-requirements.sh .venv" in containerfile
+    installer = (ROOT / "scripts" / "install-requirements.sh").read_text()
+    assert "--require-hashes --no-deps -r \"$pinned_pip\"" in installer
+    assert "--require-hashes -r requirements.txt" in installer
     assert "USER casereviews" in containerfile
     for source in re.findall(r"^COPY (?!--from)(.+) \S+$", containerfile, flags=re.MULTILINE):
         for path in source.split():
