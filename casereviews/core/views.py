@@ -12,7 +12,7 @@ from casereviews.core.health import readiness
 from casereviews.core.models import AuditEvent, BackgroundJob
 from casereviews.library.selectors import library_progress
 from casereviews.partnerships.models import Role, User
-from casereviews.partnerships.selectors import partnerships_where
+from casereviews.partnerships.selectors import partnership_ids_where
 from casereviews.referrals.selectors import can_see_dashboard
 
 
@@ -37,7 +37,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     # The ids, not a subquery: with the usual one partnership the database reads the newest entries straight off
     # the (partnership, -sequence) index, where a subquery made SQLite sort every entry the partnership ever had.
-    managed = list(partnerships_where(user, {Role.BUSINESS_MANAGER}).values_list("pk", flat=True))
+    managed = partnership_ids_where(user, {Role.BUSINESS_MANAGER})
     if not managed:
         raise PermissionDenied
     events = AuditEvent.objects.filter(partnership_id__in=managed).select_related("partnership")

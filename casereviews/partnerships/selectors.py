@@ -46,13 +46,22 @@ def partnerships_where(user: User | AnonymousUser, roles: set[str]) -> QuerySet[
     return Partnership.objects.filter(memberships__user=user, memberships__role__in=roles).distinct()
 
 
+def partnership_ids_where(user: User | AnonymousUser, roles: Iterable[str]) -> list[int]:
+    """The ids of the partnerships where `user` holds one of `roles` (what `partnerships_where` selects), from the
+    roles read once for the request: a list to filter by, which lets the database use an index where a subquery
+    of partnerships made SQLite sort (the audit log)."""
+    wanted = set(roles)
+    return sorted(
+        partnership_id
+        for partnership_id, held in roles_by_partnership(user).items()
+        if partnership_id is not None and wanted & held
+    )
+
+
 def holds_role_anywhere(user: User | AnonymousUser, roles: Iterable[str]) -> bool:
     """True if `user` holds one of `roles` in some partnership (what `partnerships_where(user, roles).exists()`
-    asks), from the roles read once for the request."""
-    wanted = set(roles)
-    return any(
-        partnership_id is not None and wanted & held for partnership_id, held in roles_by_partnership(user).items()
-    )
+    asks), without a query of its own."""
+    return bool(partnership_ids_where(user, roles))
 
 
 def is_staff_member(user: User | AnonymousUser, roles: Iterable[str]) -> bool:

@@ -5,7 +5,6 @@ import datetime
 from django.db.models import QuerySet
 
 from casereviews.core.models import AuditEvent
-from casereviews.partnerships.models import Partnership
 from casereviews.retention.models import RetentionHold
 
 
@@ -14,8 +13,8 @@ def retention_last_applied() -> datetime.datetime | None:
     return AuditEvent.objects.filter(action="retention.apply").values_list("at", flat=True).first()
 
 
-def holds_in_force(partnerships: QuerySet[Partnership]) -> QuerySet[RetentionHold]:
+def holds_in_force(partnership_ids: list[int]) -> QuerySet[RetentionHold]:
     """The legal holds in force on these partnerships' referrals."""
-    return RetentionHold.objects.filter(lifted_at__isnull=True, referral__partnership__in=partnerships).select_related(
-        "referral"
-    )
+    return RetentionHold.objects.filter(
+        lifted_at__isnull=True, referral__partnership_id__in=partnership_ids
+    ).select_related("referral")
