@@ -211,23 +211,28 @@ def test_the_example_environment_names_only_variables_that_are_read_and_loads_in
     example = env_example()
     unknown = set(example) - settings_environment_variables() - gunicorn_environment_variables()
     assert not unknown, f"deploy/casereviews.env.example sets {sorted(unknown)}, which nothing reads"
+    result = check_deploy(example, tmp_path, fail_level="ERROR")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def check_deploy(environment: dict[str, str], var_dir: Path, fail_level: str) -> subprocess.CompletedProcess[str]:
+    """Django's deployment checks, which read the settings without connecting to the database, in a process with
+    production settings from `environment`."""
     env = {
         # Not the test process's own settings, nor the async-safety switch the browser tests set for themselves.
         **{key: value for key, value in os.environ.items() if key not in NOT_INHERITED_BY_PRODUCTION_CHECK},
-        **example,
-        "CASEREVIEWS_VAR_DIR": str(tmp_path),
+        **environment,
+        "CASEREVIEWS_VAR_DIR": str(var_dir),
         "DJANGO_SETTINGS_MODULE": "casereviews.settings",
     }
-    # Django's deployment checks, which read the settings without connecting to the database.
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "ERROR"],
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", fail_level],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
         timeout=120,
     )
-    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_the_shared_cache_keeps_enough_entries_that_live_counts_and_used_codes_are_not_culled():
