@@ -42,15 +42,20 @@ def has_security_key(user: Any) -> bool:
 # -- forms -------------------------------------------------------------------------------------------------------------
 
 
+def label_key_name(field: Any) -> None:
+    """The key's name field, labelled for what it is for, on adding and renaming alike."""
+    field.label = "Name of the key"
+    field.help_text = NAME_HELP
+    field.max_length = 100
+    field.widget.attrs.update({"autocomplete": "off", "maxlength": "100"})
+
+
 class AddSecurityKeyForm(AddWebAuthnForm):
     """Adding a key: the name first (the browser then asks for the key), labelled for what it is for."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["name"].label = "Name of the key"
-        self.fields["name"].help_text = NAME_HELP
-        self.fields["name"].max_length = 100
-        self.fields["name"].widget.attrs.update({"autocomplete": "off", "maxlength": "100"})
+        label_key_name(self.fields["name"])
 
 
 class RenameSecurityKeyForm(EditWebAuthnForm):
@@ -58,10 +63,7 @@ class RenameSecurityKeyForm(EditWebAuthnForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["name"].label = "Name of the key"
-        self.fields["name"].help_text = NAME_HELP
-        self.fields["name"].max_length = 100
-        self.fields["name"].widget.attrs.update({"autocomplete": "off", "maxlength": "100"})
+        label_key_name(self.fields["name"])
         self.fields["name"].error_messages["required"] = "Enter a name for the key"
 
     def save(self) -> Authenticator:
